@@ -1,0 +1,55 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Everything else here is what those two call.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: run test lint format install migrate seed worker bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+## Serve the app on http://$(HOST):$(PORT); with REDIS_URL set, a Celery worker runs beside it.
+run: seed
+	@if [ -n "$$REDIS_URL" ]; then \
+		echo "Starting a Celery worker (REDIS_URL is set)"; \
+		$(VENV)/bin/celery -A factcheck worker --loglevel=INFO --concurrency=2 & \
+		worker=$$!; \
+		trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver $(HOST):$(PORT); \
+	else \
+		echo "No REDIS_URL: claim extraction runs inside the web process."; \
+		$(PY) manage.py runserver $(HOST):$(PORT); \
+	fi
+
+worker: install
+	$(VENV)/bin/celery -A factcheck worker --loglevel=INFO
+
+## Run the whole test suite (PostgreSQL, Redis and a real worker when DATABASE_URL/REDIS_URL are set).
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

@@ -1,0 +1,616 @@
+"""The newsroom's domain: workspaces and their members, articles, claims, sources, verdicts.
+
+Every row below the workspace belongs to exactly one workspace (claims carry a copy of their
+article's workspace so the queue can be filtered and indexed without a join). Rules that a
+database can enforce are constraints; rules about one row are methods; reads over many rows are
+QuerySet methods.
+"""
+
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length, Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+
+class User(AbstractUser):
+    """A person who logs in. Their roles live on Membership, one per workspace."""
+
+    class Meta:
+        constraints = [
+            # Password reset looks people up by email, so one address names one account.
+            models.UniqueConstraint(
+                Lower("email"), name="user_email_unique_ci", condition=~Q(email="")
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+# --- Workspaces -----------------------------------------------------------------------------
+
+
+class WorkspaceQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Workspaces the user is a member of; nothing for an anonymous user."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user)
+
+
+class Workspace(models.Model):
+    """A newsroom or desk. Nobody sees a workspace's data unless they are a member."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    # Publisher shown as ClaimReview's author; set by a workspace admin.
+    organisation_name = models.CharField(max_length=200, blank=True)
+    organisation_url = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:60]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("dashboard", args=[self.slug])
+
+    def install_default_ratings(self) -> None:
+        """Give a new workspace the usual scale; leaves an existing scale alone."""
+        if self.ratings.exists():
+            return
+        Rating.objects.bulk_create(
+            Rating(workspace=self, label=label, value=value, position=position)
+            for position, (label, value) in enumerate(Rating.DEFAULT_SCALE)
+        )
+
+    def rating_bounds(self) -> tuple[int, int] | None:
+        """(worst, best) numeric values of the scale, or None when it has no numeric ratings."""
+        bounds = self.ratings.filter(value__isnull=False).aggregate(
+            worst=models.Min("value"), best=models.Max("value")
+        )
+        if bounds["worst"] is None:
+            return None
+        return bounds["worst"], bounds["best"]
+
+
+class Role(models.TextChoices):
+    REVIEWER = "reviewer", "Reviewer"
+    EDITOR = "editor", "Editor"
+    ADMIN = "admin", "Admin"
+
+
+class Membership(models.Model):
+    """A user's place in a workspace and what they may do there."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.REVIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["workspace__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "workspace"], name="membership_unique"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.workspace} ({self.get_role_display()})"
+
+    @property
+    def is_editor(self) -> bool:
+        """Editors and admins run the desk: assign, approve, publish."""
+        return self.role in (Role.EDITOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class Rating(models.Model):
+    """One step of a workspace's rating scale.
+
+    `value` feeds ClaimReview's ratingValue; ratings outside the numeric scale (Misleading,
+    Unverifiable) have no value and are published with their label only.
+    """
+
+    DEFAULT_SCALE = [
+        ("True", 5),
+        ("Mostly true", 4),
+        ("Half true", 3),
+        ("Mostly false", 2),
+        ("False", 1),
+        ("Misleading", None),
+        ("Unverifiable", None),
+    ]
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="ratings")
+    label = models.CharField(max_length=60)
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["workspace", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "workspace", Lower("label"), name="rating_label_unique_per_workspace"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=1, value__lte=100),
+                name="rating_value_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+# --- Articles -------------------------------------------------------------------------------
+
+
+def text_fingerprint(text: str) -> str:
+    """A hash of the text with whitespace and case folded, to spot the same article twice."""
+    normalised = " ".join(text.split()).casefold()
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+class ArticleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(workspace__memberships__user=user)
+
+
+class Article(models.Model):
+    """A piece of journalism handed to the desk, stored as plain text."""
+
+    class Origin(models.TextChoices):
+        PASTED = "pasted", "Pasted text"
+        UPLOAD = "upload", "Uploaded file"
+        URL = "url", "Fetched from URL"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Extracting"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="articles")
+    title = models.CharField(max_length=500, blank=True)
+    body = models.TextField(blank=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    outlet = models.CharField(max_length=200, blank=True)
+    author = models.CharField(max_length=300, blank=True)
+    published_date = models.DateField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="submitted_articles"
+    )
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.PASTED)
+    original_filename = models.CharField(max_length=255, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    extraction_status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    extraction_error = models.TextField(blank=True)
+    extraction_attempts = models.PositiveSmallIntegerField(default=0)
+    extracted_at = models.DateTimeField(null=True, blank=True)
+    model_version = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["workspace", "-created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "source_url"],
+                condition=~Q(source_url=""),
+                name="article_url_unique_per_workspace",
+            ),
+            models.CheckConstraint(
+                condition=Q(origin__in=["pasted", "upload", "url"]), name="article_origin_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(extraction_status__in=["queued", "running", "done", "failed"]),
+                name="article_status_valid",
+            ),
+            # Pasted and uploaded articles arrive with their text; fetched ones get it later.
+            models.CheckConstraint(
+                condition=Q(origin="url") | ~Q(body=""), name="article_has_text_unless_url"
+            ),
+            models.CheckConstraint(
+                condition=~Q(origin="url") | ~Q(source_url=""), name="article_url_origin_has_url"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.source_url or f"Article {self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.fingerprint = text_fingerprint(self.body) if self.body else ""
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("article_detail", args=[self.workspace.slug, self.pk])
+
+    def segments(self, claims) -> list[dict]:
+        """The body cut into plain and claimed parts, for highlighting claims in the text.
+
+        Overlapping claims (a hand-picked span inside an extracted sentence) cannot both be
+        marked inline; the earlier-starting one wins and the other stays listed beside the text.
+        """
+        parts, cursor = [], 0
+        for claim in sorted(claims, key=lambda c: (c.start, -c.end)):
+            if claim.start < cursor or claim.end > len(self.body):
+                continue
+            if claim.start > cursor:
+                parts.append({"text": self.body[cursor : claim.start], "claim": None})
+            parts.append({"text": self.body[claim.start : claim.end], "claim": claim})
+            cursor = claim.end
+        if cursor < len(self.body):
+            parts.append({"text": self.body[cursor:], "claim": None})
+        return parts
+
+    def add_claim(self, *, start: int, end: int, **fields) -> "Claim":
+        """Create a claim over body[start:end]; the text is taken from the body, never trusted."""
+        if not 0 <= start < end <= len(self.body):
+            raise ValueError(f"Offsets {start}..{end} lie outside the article ({len(self.body)}).")
+        return Claim.objects.create(
+            article=self,
+            workspace_id=self.workspace_id,
+            start=start,
+            end=end,
+            text=self.body[start:end],
+            **fields,
+        )
+
+
+# --- Claims ---------------------------------------------------------------------------------
+
+
+class ClaimQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(workspace__memberships__user=user)
+
+
+class Claim(models.Model):
+    """A checkable statement in an article, tied to its exact place in the text."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        ASSIGNED = "assigned", "Assigned"
+        RESEARCHING = "researching", "Researching"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+        DISMISSED = "dismissed", "Dismissed"
+
+    class Priority(models.IntegerChoices):
+        LOW = 1, "Low"
+        NORMAL = 2, "Normal"
+        HIGH = 3, "High"
+        URGENT = 4, "Urgent"
+
+    class Origin(models.TextChoices):
+        EXTRACTED = "extracted", "Found by the extractor"
+        MANUAL = "manual", "Added by hand"
+
+    # Statuses in which somebody must be working on the claim.
+    WORKING = (Status.ASSIGNED, Status.RESEARCHING, Status.IN_REVIEW)
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="claims")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    text = models.TextField()
+    start = models.PositiveIntegerField(help_text="Offset of the first character in the body.")
+    end = models.PositiveIntegerField(help_text="Offset just past the last character.")
+    score = models.FloatField(default=0.0, help_text="Check-worthiness, 0 to 1.")
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.EXTRACTED)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_claims"
+    )
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    due_date = models.DateField(null=True, blank=True)
+    dismissed_reason = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-score", "start"]
+        indexes = [
+            models.Index(fields=["workspace", "status", "-score"]),
+            models.Index(fields=["workspace", "assignee", "due_date"]),
+            models.Index(fields=["article", "start"]),
+        ]
+        constraints = [
+            # Extraction may run twice (retries, a killed worker): a span is a claim once.
+            models.UniqueConstraint(fields=["article", "start", "end"], name="claim_span_unique"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="claim_span_not_empty"),
+            # The stored text is exactly the span it claims to be.
+            models.CheckConstraint(
+                condition=Q(end=F("start") + Length("text")), name="claim_text_matches_span"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=0.0, score__lte=1.0), name="claim_score_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "new",
+                        "assigned",
+                        "researching",
+                        "in_review",
+                        "published",
+                        "dismissed",
+                    ]
+                ),
+                name="claim_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__gte=1, priority__lte=4), name="claim_priority_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["assigned", "researching", "in_review"])
+                | Q(assignee__isnull=False),
+                name="claim_working_has_assignee",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def get_absolute_url(self):
+        return reverse("claim_detail", args=[self.workspace.slug, self.pk])
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.due_date is not None
+            and self.due_date < timezone.localdate()
+            and self.status not in (self.Status.PUBLISHED, self.Status.DISMISSED)
+        )
+
+
+class Source(models.Model):
+    """A piece of evidence attached to a claim."""
+
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "Supports"
+        REFUTES = "refutes", "Refutes"
+        CONTEXT = "context", "Context"
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="sources")
+    url = models.URLField(max_length=2000)
+    title = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    excerpt = models.TextField(blank=True, help_text="The passage quoted as evidence.")
+    stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.CONTEXT)
+    added_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stance__in=["supports", "refutes", "context"]),
+                name="source_stance_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.url
+
+
+class Comment(models.Model):
+    """A note between teammates on a claim."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="comment_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.body[:80]
+
+
+# --- Verdicts -------------------------------------------------------------------------------
+
+
+class Verdict(models.Model):
+    """The desk's finding on a claim: drafted by the assignee, approved by an editor.
+
+    `version` increases on every save; a form carries the version it was loaded at, and a save
+    against an older version is a conflict rather than a silent overwrite.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for approval"
+        PUBLISHED = "published", "Approved and published"
+
+    # ClaimReview's claimReviewed reads best under this many characters.
+    SUMMARY_ADVISED_LENGTH = 75
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, related_name="verdict")
+    rating = models.ForeignKey(
+        Rating, on_delete=models.PROTECT, null=True, blank=True, related_name="verdicts"
+    )
+    summary = models.CharField(max_length=280, blank=True)
+    explanation = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="verdicts_written")
+    approved_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="verdicts_approved"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "-published_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "submitted", "published"]),
+                name="verdict_status_valid",
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="verdict_version_positive"),
+            # Nobody approves their own verdict.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("author")),
+                name="verdict_not_self_approved",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published")
+                | Q(
+                    rating__isnull=False,
+                    approved_by__isnull=False,
+                    published_at__isnull=False,
+                ),
+                name="verdict_published_is_complete",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="submitted") | Q(rating__isnull=False),
+                name="verdict_submitted_has_rating",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rating or 'Unrated'}: {self.summary[:60]}"
+
+
+class Correction(models.Model):
+    """A change to a published verdict, kept visible for readers."""
+
+    verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="corrections")
+    old_rating = models.ForeignKey(
+        Rating, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    new_rating = models.ForeignKey(
+        Rating, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    old_summary = models.CharField(max_length=280, blank=True)
+    new_summary = models.CharField(max_length=280, blank=True)
+    reason = models.TextField()
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="correction_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"Correction to {self.verdict_id} on {self.created_at:%Y-%m-%d}"
+
+
+# --- Activity and notifications -------------------------------------------------------------
+
+
+class Activity(models.Model):
+    """Who did what to which article, claim or verdict, and when. Append-only."""
+
+    class Verb(models.TextChoices):
+        ARTICLE_SUBMITTED = "article_submitted", "submitted the article"
+        EXTRACTION_FINISHED = "extraction_finished", "extracted claims"
+        EXTRACTION_FAILED = "extraction_failed", "extraction failed"
+        CLAIM_CREATED = "claim_created", "added the claim"
+        CLAIM_ASSIGNED = "claim_assigned", "assigned the claim"
+        CLAIM_UNASSIGNED = "claim_unassigned", "unassigned the claim"
+        CLAIM_UPDATED = "claim_updated", "updated the claim"
+        CLAIM_DISMISSED = "claim_dismissed", "dismissed the claim"
+        SOURCE_ADDED = "source_added", "added a source"
+        SOURCE_CHANGED = "source_changed", "edited a source"
+        SOURCE_REMOVED = "source_removed", "removed a source"
+        COMMENTED = "commented", "commented"
+        VERDICT_SAVED = "verdict_saved", "saved the verdict"
+        VERDICT_SUBMITTED = "verdict_submitted", "submitted the verdict"
+        VERDICT_RETURNED = "verdict_returned", "sent the verdict back"
+        VERDICT_PUBLISHED = "verdict_published", "published the verdict"
+        VERDICT_CORRECTED = "verdict_corrected", "corrected the verdict"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="activity")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verb = models.CharField(max_length=30, choices=Verb.choices)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="activity"
+    )
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="activity"
+    )
+    verdict = models.ForeignKey(
+        Verdict, on_delete=models.CASCADE, null=True, blank=True, related_name="activity"
+    )
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "activity"
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"]),
+            models.Index(fields=["claim", "-created_at"]),
+        ]
+
+    def __str__(self):
+        who = self.actor or "The system"
+        return f"{who} {self.get_verb_display()}"
+
+
+class Notification(models.Model):
+    """Something a member should see: a claim assigned to them, a verdict sent back."""
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="notifications")
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    message = models.CharField(max_length=300)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+
+    def __str__(self):
+        return self.message

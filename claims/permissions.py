@@ -1,0 +1,54 @@
+"""Who may see and change what.
+
+Access is always decided by a queryset scoped to the user's memberships, so an object from a
+workspace the user does not belong to is simply not found (404): we never confirm that it exists.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from claims.models import Article, Claim, Membership, Verdict
+
+SESSION_WORKSPACE_KEY = "current_workspace"
+
+
+def get_membership(request, slug: str, *, editor: bool = False, admin: bool = False) -> Membership:
+    """The user's membership of the workspace named in the URL, or 404.
+
+    With editor=True (or admin=True) a member without that role gets 403: they may know the
+    workspace exists, but not act as an editor in it.
+    """
+    membership = get_object_or_404(
+        Membership.objects.select_related("workspace", "user"),
+        workspace__slug=slug,
+        user=request.user,
+    )
+    if admin and not membership.is_admin:
+        raise PermissionDenied("Only a workspace admin can do that.")
+    if editor and not membership.is_editor:
+        raise PermissionDenied("Only an editor can do that.")
+    if request.session.get(SESSION_WORKSPACE_KEY) != slug:
+        request.session[SESSION_WORKSPACE_KEY] = slug
+    return membership
+
+
+def get_article(membership: Membership, pk: int) -> Article:
+    return get_object_or_404(
+        Article.objects.select_related("submitted_by"), workspace=membership.workspace, pk=pk
+    )
+
+
+def get_claim(membership: Membership, pk: int) -> Claim:
+    return get_object_or_404(
+        Claim.objects.select_related("article", "assignee"),
+        workspace=membership.workspace,
+        pk=pk,
+    )
+
+
+def get_verdict(membership: Membership, claim_pk: int) -> Verdict:
+    return get_object_or_404(
+        Verdict.objects.select_related("claim__article", "rating", "author", "approved_by"),
+        claim__workspace=membership.workspace,
+        claim_id=claim_pk,
+    )

@@ -1,0 +1,113 @@
+"""Pages of the desk. Each view: parse -> check permission -> call the model -> render."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from claims.models import Claim, Membership
+from claims.permissions import (
+    SESSION_WORKSPACE_KEY,
+    get_article,
+    get_claim,
+    get_membership,
+    get_verdict,
+)
+
+DASHBOARD_ARTICLES = 20
+DASHBOARD_CLAIMS = 25
+
+
+@require_GET
+@login_required
+def home(request):
+    """Send the user to the workspace they used last, or let them choose."""
+    memberships = Membership.objects.filter(user=request.user).select_related("workspace")
+    slug = request.session.get(SESSION_WORKSPACE_KEY)
+    if slug and any(m.workspace.slug == slug for m in memberships):
+        return redirect("dashboard", slug)
+    if len(memberships) == 1:
+        return redirect("dashboard", memberships[0].workspace.slug)
+    return redirect("workspace_list")
+
+
+@require_GET
+@login_required
+def workspace_list(request):
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("workspace")
+        .order_by("workspace__name")
+    )
+    return render(request, "claims/workspace_list.html", {"memberships": memberships})
+
+
+@require_GET
+@login_required
+def dashboard(request, slug):
+    membership = get_membership(request, slug)
+    workspace = membership.workspace
+    articles = (
+        workspace.articles.select_related("submitted_by")
+        .annotate(claim_count=Count("claims"))
+        .order_by("-created_at", "-pk")[:DASHBOARD_ARTICLES]
+    )
+    claims = (
+        workspace.claims.exclude(status=Claim.Status.DISMISSED)
+        .select_related("article", "assignee")
+        .order_by("-score", "pk")[:DASHBOARD_CLAIMS]
+    )
+    context = {
+        "membership": membership,
+        "workspace": workspace,
+        "articles": articles,
+        "claims": claims,
+    }
+    return render(request, "claims/dashboard.html", context)
+
+
+@require_GET
+@login_required
+def article_detail(request, slug, pk):
+    membership = get_membership(request, slug)
+    article = get_article(membership, pk)
+    claims = list(article.claims.select_related("assignee").order_by("start"))
+    context = {
+        "membership": membership,
+        "workspace": membership.workspace,
+        "article": article,
+        "claims": claims,
+        "segments": article.segments(claims),
+    }
+    return render(request, "claims/article_detail.html", context)
+
+
+@require_GET
+@login_required
+def claim_detail(request, slug, pk):
+    membership = get_membership(request, slug)
+    claim = get_claim(membership, pk)
+    context = {
+        "membership": membership,
+        "workspace": membership.workspace,
+        "claim": claim,
+        "article": claim.article,
+        "sources": claim.sources.select_related("added_by"),
+        "verdict": getattr(claim, "verdict", None),
+    }
+    return render(request, "claims/claim_detail.html", context)
+
+
+@require_GET
+@login_required
+def verdict_detail(request, slug, pk):
+    membership = get_membership(request, slug)
+    verdict = get_verdict(membership, pk)
+    context = {
+        "membership": membership,
+        "workspace": membership.workspace,
+        "verdict": verdict,
+        "claim": verdict.claim,
+        "corrections": verdict.corrections.select_related("old_rating", "new_rating", "created_by"),
+    }
+    return render(request, "claims/verdict_detail.html", context)
