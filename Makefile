@@ -41,7 +41,7 @@ worker: install
 
 ## Run the whole test suite (PostgreSQL, Redis and a real worker when DATABASE_URL/REDIS_URL are set).
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	CELERY_QUEUE=factcheck-tests $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,10 +1,10 @@
-"""Template context shared by every page: the workspaces for the switcher."""
+"""Template context shared by every page: the workspace switcher and unread notifications."""
 
 from claims.models import Membership
 
 
 def workspaces(request):
-    """The user's memberships, fetched lazily so pages that never show the switcher pay nothing."""
+    """Lazy values, so pages that never show them pay no query."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -16,4 +16,7 @@ def workspaces(request):
             .order_by("workspace__name")
         )
 
-    return {"my_memberships": memberships}
+    def unread_notifications():
+        return user.notifications.filter(read_at__isnull=True).count()
+
+    return {"my_memberships": memberships, "unread_notifications": unread_notifications}

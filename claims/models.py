@@ -9,8 +9,9 @@ QuerySet methods.
 import hashlib
 
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -255,6 +256,21 @@ class Article(models.Model):
     def get_absolute_url(self):
         return reverse("article_detail", args=[self.workspace.slug, self.pk])
 
+    @property
+    def is_failed(self) -> bool:
+        return self.extraction_status == self.Status.FAILED
+
+    @property
+    def is_pending(self) -> bool:
+        """Still waiting for, or in, extraction: the page keeps polling."""
+        return self.extraction_status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    def duplicates(self):
+        """Other articles of the workspace with the same text."""
+        if not self.fingerprint:
+            return self.__class__.objects.none()
+        return self.workspace.articles.filter(fingerprint=self.fingerprint).exclude(pk=self.pk)
+
     def segments(self, claims) -> list[dict]:
         """The body cut into plain and claimed parts, for highlighting claims in the text.
 
@@ -290,11 +306,52 @@ class Article(models.Model):
 # --- Claims ---------------------------------------------------------------------------------
 
 
+# Full-text search on PostgreSQL uses expression GIN indexes (migration 0002); the SQL here
+# must match those expressions exactly for the planner to use them. Long bodies are cut so a
+# huge article can never exceed tsvector's 1 MB limit.
+CLAIM_TSVECTOR = "to_tsvector('english'::regconfig, claims_claim.text)"
+ARTICLE_TSVECTOR = (
+    "to_tsvector('english'::regconfig, left(claims_article.title || ' ' || claims_article.body,"
+    " 200000))"
+)
+
+
 class ClaimQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
             return self.none()
         return self.filter(workspace__memberships__user=user)
+
+    def open(self):
+        """Claims still being worked on: not published, not dismissed."""
+        return self.exclude(status__in=[Claim.Status.PUBLISHED, Claim.Status.DISMISSED])
+
+    def for_queue(self):
+        """What a queue row shows, in a fixed number of queries."""
+        return self.select_related("article", "assignee", "verdict__rating")
+
+    def search(self, terms: str):
+        """Claims whose text, or whose article's title or text, match the search terms.
+
+        PostgreSQL: full-text search (web-search syntax: "quoted phrases", -exclusions, or).
+        Elsewhere (the embedded SQLite default): case-insensitive substring match.
+        """
+        terms = terms.strip()
+        if not terms:
+            return self
+        if connection.vendor != "postgresql":
+            return self.filter(
+                Q(text__icontains=terms)
+                | Q(article__title__icontains=terms)
+                | Q(article__body__icontains=terms)
+            )
+        # Only constants are formatted into the SQL; the user's terms are a query parameter.
+        query = "websearch_to_tsquery('english'::regconfig, %s)"
+        article_sql = f"SELECT id FROM claims_article WHERE {ARTICLE_TSVECTOR} @@ {query}"  # noqa: S608
+        claim_matches = RawSQL(  # noqa: S611
+            f"{CLAIM_TSVECTOR} @@ {query}", [terms], output_field=models.BooleanField()
+        )
+        return self.filter(claim_matches | Q(article_id__in=RawSQL(article_sql, [terms])))  # noqa: S611
 
 
 class Claim(models.Model):
@@ -389,6 +446,16 @@ class Claim(models.Model):
 
     def get_absolute_url(self):
         return reverse("claim_detail", args=[self.workspace.slug, self.pk])
+
+    def context(self, article_body: str, *, limit: int = 600) -> tuple[str, str, str]:
+        """(before, claim, after): the paragraph around the claim, trimmed to `limit` chars."""
+        para_start = article_body.rfind("\n", 0, self.start) + 1
+        para_end = article_body.find("\n", self.end)
+        if para_end == -1:
+            para_end = len(article_body)
+        before = article_body[max(para_start, self.start - limit) : self.start]
+        after = article_body[self.end : min(para_end, self.end + limit)]
+        return before, article_body[self.start : self.end], after
 
     @property
     def is_overdue(self) -> bool:

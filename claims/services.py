@@ -141,6 +141,46 @@ def extract_claims(article: Article) -> int:
     return created
 
 
+def start_extraction(article_id: int) -> Article | None:
+    """Claim the article for this run, or None when there is nothing to do.
+
+    A row lock skips an article another worker is processing right now; an article that is
+    done, failed (waiting for a person to retry) or deleted is left alone.
+    """
+    with transaction.atomic():
+        article = (
+            Article.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk=article_id,
+                extraction_status__in=[Article.Status.QUEUED, Article.Status.RUNNING],
+            )
+            .first()
+        )
+        if article is None:
+            return None
+        article.extraction_status = Article.Status.RUNNING
+        article.extraction_attempts += 1
+        article.save(update_fields=["extraction_status", "extraction_attempts", "updated_at"])
+    return article
+
+
+def requeue_extraction(article: Article, note: str) -> None:
+    """Back to the queue after a transient failure; the note tells the user why it waits."""
+    article.extraction_status = Article.Status.QUEUED
+    article.extraction_error = note
+    article.save(update_fields=["extraction_status", "extraction_error", "updated_at"])
+
+
+def retry_extraction(article: Article) -> bool:
+    """A person asks to try a failed article again. False if it was not failed."""
+    updated = Article.objects.filter(pk=article.pk, extraction_status=Article.Status.FAILED).update(
+        extraction_status=Article.Status.QUEUED, extraction_error=""
+    )
+    if updated:
+        enqueue_extraction(article)
+    return bool(updated)
+
+
 def fail_extraction(article: Article, reason: str) -> None:
     """Mark the article failed with a reason a fact-checker can read; they can retry it."""
     with transaction.atomic():
@@ -153,3 +193,104 @@ def fail_extraction(article: Article, reason: str) -> None:
             article=article,
             detail={"reason": reason},
         )
+
+
+def submit_upload(*, workspace: Workspace, submitted_by: User | None, upload, details: dict):
+    """Read an uploaded file into an article; details the user typed win over the file's own.
+
+    Raises IngestError (the file can't be read) or DuplicateArticle.
+    """
+    from django.conf import settings
+
+    from claims.ingest.files import extract_file
+
+    extracted = extract_file(upload.read(), upload.name, max_bytes=settings.UPLOAD_MAX_BYTES)
+    return submit_article(
+        workspace=workspace,
+        submitted_by=submitted_by,
+        origin=Article.Origin.UPLOAD,
+        body=extracted.text,
+        title=details.get("title") or extracted.title,
+        outlet=details.get("outlet") or extracted.outlet,
+        author=details.get("author") or extracted.author,
+        published_date=details.get("published_date") or extracted.published,
+        original_filename=upload.name[:255],
+    )
+
+
+def fetch_article_text(article: Article) -> None:
+    """Fetch a URL article's page and store its text and metadata (called by the task).
+
+    Raises TransientFetchError for failures worth retrying and IngestError for the rest.
+    """
+    from django.conf import settings
+
+    from claims.ingest.fetch import extract_url
+    from claims.ingest.text import IngestError
+
+    extracted = extract_url(
+        article.source_url,
+        max_bytes=settings.FETCH_MAX_BYTES,
+        connect_timeout=settings.FETCH_CONNECT_TIMEOUT,
+        total_timeout=settings.FETCH_TOTAL_TIMEOUT,
+        allow_private=settings.FETCH_ALLOW_PRIVATE_ADDRESSES,
+    )
+    article.body = extracted.text
+    article.fingerprint = text_fingerprint(article.body)
+    duplicate = (
+        article.workspace.articles.filter(fingerprint=article.fingerprint)
+        .exclude(pk=article.pk)
+        .first()
+    )
+    article.title = article.title or extracted.title[:500]
+    article.outlet = article.outlet or extracted.outlet[:200]
+    article.author = article.author or extracted.author[:300]
+    article.published_date = article.published_date or extracted.published
+    article.save(
+        update_fields=[
+            "body",
+            "fingerprint",
+            "title",
+            "outlet",
+            "author",
+            "published_date",
+            "updated_at",
+        ]
+    )
+    if duplicate:
+        raise IngestError(
+            f"This page has the same text as “{duplicate}”, already in the workspace."
+        )
+
+
+def add_manual_claim(*, article: Article, user: User, start: int, end: int) -> tuple[Claim, bool]:
+    """Make body[start:end] a claim by hand; returns (claim, created).
+
+    The span is scored like extracted sentences so it sorts among them in the queue.
+    """
+    from claims.extraction import score_sentences
+
+    existing = article.claims.filter(start=start, end=end).first()
+    if existing:
+        return existing, False
+    [score] = score_sentences([article.body[start:end]])
+    try:
+        with transaction.atomic():
+            claim = article.add_claim(
+                start=start,
+                end=end,
+                score=round(score, 6),
+                origin=Claim.Origin.MANUAL,
+                created_by=user,
+            )
+            Activity.objects.create(
+                workspace_id=article.workspace_id,
+                actor=user,
+                verb=Activity.Verb.CLAIM_CREATED,
+                article=article,
+                claim=claim,
+            )
+    except IntegrityError:
+        # Someone made the same claim a moment ago.
+        return article.claims.get(start=start, end=end), False
+    return claim, True

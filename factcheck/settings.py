@@ -116,6 +116,8 @@ CELERY_RESULT_BACKEND = None
 # Without a broker, tasks run in the calling process: the embedded default.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Tests use their own queue so a development worker on the same Redis never takes their tasks.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", default="celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
@@ -193,6 +195,12 @@ STORAGES = {
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", default=10, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Fetching an article by URL happens in the worker, never in a request.
+FETCH_MAX_BYTES = env_int("FETCH_MAX_MB", default=5, minimum=1) * 1024 * 1024
+FETCH_CONNECT_TIMEOUT = env_int("FETCH_CONNECT_TIMEOUT", default=5, minimum=1)
+FETCH_TOTAL_TIMEOUT = env_int("FETCH_TOTAL_TIMEOUT", default=30, minimum=1)
+# Never configurable from the environment: only tests that fetch from 127.0.0.1 turn it on.
+FETCH_ALLOW_PRIVATE_ADDRESSES = False
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -232,6 +240,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # django-axes logs every successful login at INFO; keep its warnings (lock-outs).
+    "loggers": {"axes": {"level": "WARNING"}},
     "root": {
         "handlers": ["console"],
         "level": env_choice(

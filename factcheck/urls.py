@@ -3,16 +3,85 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from claims import health, views
+from claims import health
+from claims.views import articles, claim_page, desk, public, queue, reports, workspace_settings
+
+claim = "w/<slug:slug>/claims/<int:pk>/"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", desk.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
-    path("workspaces/", views.workspace_list, name="workspace_list"),
-    path("w/<slug:slug>/", views.dashboard, name="dashboard"),
-    path("w/<slug:slug>/articles/<int:pk>/", views.article_detail, name="article_detail"),
-    path("w/<slug:slug>/claims/<int:pk>/", views.claim_detail, name="claim_detail"),
-    path("w/<slug:slug>/claims/<int:pk>/verdict/", views.verdict_detail, name="verdict_detail"),
+    path("workspaces/", desk.workspace_list, name="workspace_list"),
+    path("notifications/", queue.notifications, name="notifications"),
+    path("notifications/read/", queue.notifications_read, name="notifications_read"),
+    path("w/<slug:slug>/", desk.dashboard, name="dashboard"),
+    path("w/<slug:slug>/queue/", queue.claim_queue, name="claim_queue"),
+    path(
+        "w/<slug:slug>/settings/", workspace_settings.workspace_settings, name="workspace_settings"
+    ),
+    path(
+        "w/<slug:slug>/settings/organisation/",
+        workspace_settings.organisation_save,
+        name="organisation_save",
+    ),
+    path("w/<slug:slug>/settings/members/", workspace_settings.member_add, name="member_add"),
+    path(
+        "w/<slug:slug>/settings/members/<int:member_pk>/role/",
+        workspace_settings.member_role,
+        name="member_role",
+    ),
+    path(
+        "w/<slug:slug>/settings/members/<int:member_pk>/remove/",
+        workspace_settings.member_remove,
+        name="member_remove",
+    ),
+    path("w/<slug:slug>/settings/ratings/", workspace_settings.rating_save, name="rating_add"),
+    path(
+        "w/<slug:slug>/settings/ratings/<int:rating_pk>/",
+        workspace_settings.rating_save,
+        name="rating_edit",
+    ),
+    path(
+        "w/<slug:slug>/settings/ratings/<int:rating_pk>/delete/",
+        workspace_settings.rating_delete,
+        name="rating_delete",
+    ),
+    path("w/<slug:slug>/queue/bulk/", queue.queue_bulk, name="queue_bulk"),
+    path("w/<slug:slug>/mine/", queue.my_claims, name="my_claims"),
+    path("w/<slug:slug>/articles/new/", articles.article_new, name="article_new"),
+    path("w/<slug:slug>/articles/<int:pk>/", articles.article_detail, name="article_detail"),
+    path("w/<slug:slug>/articles/<int:pk>/retry/", articles.article_retry, name="article_retry"),
+    path(
+        "w/<slug:slug>/articles/<int:pk>/sentences/",
+        articles.article_sentences,
+        name="article_sentences",
+    ),
+    path("w/<slug:slug>/articles/<int:pk>/claims/", articles.claim_create, name="claim_create"),
+    path(claim, claim_page.claim_detail, name="claim_detail"),
+    path(claim + "assign/", claim_page.claim_assign, name="claim_assign"),
+    path(claim + "take/", claim_page.claim_take, name="claim_take"),
+    path(claim + "status/", claim_page.claim_status, name="claim_status"),
+    path(claim + "sources/", claim_page.source_add, name="source_add"),
+    path(claim + "sources/<int:source_pk>/", claim_page.source_edit, name="source_edit"),
+    path(
+        claim + "sources/<int:source_pk>/delete/",
+        claim_page.source_delete,
+        name="source_delete",
+    ),
+    path(claim + "comments/", claim_page.comment_add, name="comment_add"),
+    path(claim + "verdict/", desk.verdict_detail, name="verdict_detail"),
+    path(claim + "verdict/save/", claim_page.verdict_save, name="verdict_save"),
+    path(claim + "verdict/submit/", claim_page.verdict_submit, name="verdict_submit"),
+    path(claim + "verdict/publish/", claim_page.verdict_publish, name="verdict_publish"),
+    path(claim + "verdict/return/", claim_page.verdict_return, name="verdict_return"),
+    path(claim + "verdict/correct/", claim_page.verdict_correct, name="verdict_correct"),
+    path("fact-checks/<slug:slug>/<int:pk>/", public.public_verdict, name="public_verdict"),
+    path("w/<slug:slug>/articles/<int:pk>/report/", reports.article_report, name="article_report"),
+    path(
+        "w/<slug:slug>/articles/<int:pk>/report.pdf",
+        reports.article_report_pdf,
+        name="article_report_pdf",
+    ),
 ]

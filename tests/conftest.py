@@ -1,10 +1,23 @@
 """Shared fixtures: a workspace with one member of each role, and logged-in clients."""
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.test import Client
 
 from claims.models import Role
 from tests.factories import MembershipFactory, UserFactory, WorkspaceFactory
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
@@ -69,3 +82,91 @@ def editor_client(editor):
 @pytest.fixture
 def outsider_client(outsider):
     return client_for(outsider)
+
+
+def _require(condition: bool, reason: str):
+    """Skip on a developer's machine without the service; fail in CI, where it must exist."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must provide this: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real Celery worker process on the test database, consuming from Redis.
+
+    Tests using it need `transactional_db` so the worker can see their committed rows.
+    """
+    _require(bool(settings.REDIS_URL), "REDIS_URL is not set: no real worker to run")
+    _require(settings.USING_POSTGRES, "DATABASE_URL is not PostgreSQL")
+    from factcheck.celery import app
+
+    db = connection.settings_dict
+    database_url = "postgres://{user}:{password}@{host}:{port}/{name}".format(
+        user=quote(db["USER"] or ""),
+        password=quote(db["PASSWORD"] or ""),
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        name=db["NAME"],
+    )
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(queue)
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    name = f"test-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
+    env = {**os.environ, "DATABASE_URL": database_url, "CELERY_QUEUE": queue}
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "factcheck",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "-Q",
+                queue,
+                "-n",
+                name,
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_for_worker(app, process, log, name)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait_for_worker(app, process, log, name, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"Celery worker exited early:\n{log.read_text()[-3000:]}")
+        if app.control.ping(destination=[name], timeout=0.5):
+            return
+    pytest.fail(f"Celery worker did not answer in {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+def wait_until(predicate, *, timeout=30.0, interval=0.2, message="condition"):
+    """Poll until predicate() is truthy; fail with `message` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    pytest.fail(f"Timed out after {timeout}s waiting for {message}")

@@ -55,7 +55,7 @@ def test_query_count_does_not_grow_with_rows(
 ):
     ClaimFactory(article__workspace=workspace)
     reviewer_client.get(url(workspace))  # remembers the workspace in the session once
-    with django_assert_max_num_queries(6) as one_row:
+    with django_assert_max_num_queries(7) as one_row:
         reviewer_client.get(url(workspace))
     for _ in range(15):
         ClaimFactory(article__workspace=workspace, assignee=UserFactory())

@@ -10,10 +10,41 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 APP_URLS = {
     "home": (None, False),
     "workspace_list": (None, False),
+    "notifications": (None, False),
+    "notifications_read": (None, True),
     "dashboard": ("workspace", False),
+    "workspace_settings": ("workspace", False),
+    "organisation_save": ("workspace", True),
+    "member_add": ("workspace", True),
+    "member_role": ("membership", True),
+    "member_remove": ("membership", True),
+    "rating_add": ("workspace", True),
+    "rating_edit": ("rating", True),
+    "rating_delete": ("rating", True),
+    "claim_queue": ("workspace", False),
+    "queue_bulk": ("workspace", True),
+    "my_claims": ("workspace", False),
+    "article_new": ("workspace", True),
     "article_detail": ("article", False),
+    "article_retry": ("article", True),
+    "article_sentences": ("article", False),
+    "claim_create": ("article", True),
     "claim_detail": ("claim", False),
+    "claim_assign": ("claim", True),
+    "claim_take": ("claim", True),
+    "claim_status": ("claim", True),
+    "source_add": ("claim", True),
+    "source_edit": ("source", True),
+    "source_delete": ("source", True),
+    "comment_add": ("claim", True),
     "verdict_detail": ("verdict", False),
+    "verdict_save": ("claim", True),
+    "verdict_submit": ("claim", True),
+    "verdict_publish": ("claim", True),
+    "verdict_return": ("claim", True),
+    "verdict_correct": ("claim", True),
+    "article_report": ("article", False),
+    "article_report_pdf": ("article", False),
 }
 
 # URLs anyone may open without logging in.
@@ -24,6 +55,7 @@ PUBLIC_URLS = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    "public_verdict",
 }
 
 # Django's own account pages that need a login; covered by test_accounts.
@@ -57,4 +89,11 @@ def url_for(name: str, objects: dict) -> str:
         return reverse(name, args=[workspace.slug])
     if kind == "verdict":
         return reverse(name, args=[workspace.slug, objects["verdict"].claim_id])
+    if kind == "membership":
+        return reverse(name, args=[workspace.slug, objects["membership"].pk])
+    if kind == "rating":
+        return reverse(name, args=[workspace.slug, objects["rating"].pk])
+    if kind == "source":
+        source = objects["source"]
+        return reverse(name, args=[workspace.slug, source.claim_id, source.pk])
     return reverse(name, args=[workspace.slug, objects[kind].pk])

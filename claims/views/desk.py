@@ -1,4 +1,4 @@
-"""Pages of the desk. Each view: parse -> check permission -> call the model -> render."""
+"""The desk: choosing a workspace, its dashboard, the verdict page."""
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -6,13 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from claims.models import Claim, Membership
-from claims.permissions import (
-    SESSION_WORKSPACE_KEY,
-    get_article,
-    get_claim,
-    get_membership,
-    get_verdict,
-)
+from claims.permissions import SESSION_WORKSPACE_KEY, get_membership, get_verdict
 
 DASHBOARD_ARTICLES = 20
 DASHBOARD_CLAIMS = 25
@@ -64,38 +58,6 @@ def dashboard(request, slug):
         "claims": claims,
     }
     return render(request, "claims/dashboard.html", context)
-
-
-@require_GET
-@login_required
-def article_detail(request, slug, pk):
-    membership = get_membership(request, slug)
-    article = get_article(membership, pk)
-    claims = list(article.claims.select_related("assignee").order_by("start"))
-    context = {
-        "membership": membership,
-        "workspace": membership.workspace,
-        "article": article,
-        "claims": claims,
-        "segments": article.segments(claims),
-    }
-    return render(request, "claims/article_detail.html", context)
-
-
-@require_GET
-@login_required
-def claim_detail(request, slug, pk):
-    membership = get_membership(request, slug)
-    claim = get_claim(membership, pk)
-    context = {
-        "membership": membership,
-        "workspace": membership.workspace,
-        "claim": claim,
-        "article": claim.article,
-        "sources": claim.sources.select_related("added_by"),
-        "verdict": getattr(claim, "verdict", None),
-    }
-    return render(request, "claims/claim_detail.html", context)
 
 
 @require_GET

@@ -1,0 +1,482 @@
+"""Forms validate input and nothing else; views call services with the cleaned data."""
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django import forms
+from django.conf import settings
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db.models import F, Q
+from django.utils import timezone
+
+from claims.ingest.fetch import validate_public_url
+from claims.ingest.text import MAX_TEXT_CHARS, IngestError, make_article
+from claims.models import Claim, Rating, Role, Source, User, Workspace
+
+
+class ArticleDetailsForm(forms.Form):
+    """Optional details a fact-checker may give with any article."""
+
+    title = forms.CharField(max_length=500, required=False)
+    outlet = forms.CharField(max_length=200, required=False)
+    author = forms.CharField(max_length=300, required=False)
+    published_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PasteForm(ArticleDetailsForm):
+    body = forms.CharField(
+        label="Article text",
+        widget=forms.Textarea(attrs={"rows": 14}),
+        # A little slack over the stored limit: normalising whitespace shortens the text.
+        max_length=MAX_TEXT_CHARS + 100_000,
+        strip=False,
+    )
+    source_url = forms.URLField(
+        label="Original address", max_length=2000, required=False, assume_scheme="https"
+    )
+    field_order = ["title", "body", "source_url", "outlet", "author", "published_date"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Text pasted from PDFs can carry NUL bytes; normalising removes them, so don't
+        # refuse the whole article for it.
+        self.fields["body"].validators = [
+            v
+            for v in self.fields["body"].validators
+            if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+
+    def clean_body(self):
+        try:
+            return make_article(self.cleaned_data["body"]).text
+        except IngestError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_source_url(self):
+        url = self.cleaned_data["source_url"]
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError("Only http and https addresses are accepted.")
+        return url
+
+
+class UploadForm(ArticleDetailsForm):
+    file = forms.FileField(
+        label="Article file",
+        help_text="Text (.txt, .md), web page (.html), Word (.docx) or PDF.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.md,.html,.htm,.docx,.pdf"}),
+    )
+    field_order = ["file", "title", "outlet", "author", "published_date"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+            raise forms.ValidationError(f"The file is too large. The limit is {limit} MB.")
+        return upload
+
+
+class UrlForm(forms.Form):
+    url = forms.CharField(
+        label="Article address",
+        max_length=2000,
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+        help_text="We fetch the page in the background and extract its text.",
+    )
+    title = forms.CharField(max_length=500, required=False)
+
+    def clean_url(self):
+        try:
+            return validate_public_url(self.cleaned_data["url"].strip())
+        except IngestError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+def utf16_to_index(text: str, offset: int) -> int:
+    """Convert a browser's UTF-16 offset into a Python string index.
+
+    JavaScript counts characters outside the Basic Multilingual Plane (emoji, some CJK) as
+    two; Python counts them as one. Returns -1 if the offset falls inside such a pair.
+    """
+    units = 0
+    for index, char in enumerate(text):
+        if units == offset:
+            return index
+        if units > offset:
+            return -1
+        units += 2 if ord(char) > 0xFFFF else 1
+    return len(text) if units == offset else -1
+
+
+class ManualClaimForm(forms.Form):
+    """A span of the article to make a claim of: a listed sentence or a selection.
+
+    Offsets from a browser selection come in UTF-16 units (unit=utf16) with the selected text,
+    which must match the article at that place, so a stale page cannot claim the wrong words.
+    """
+
+    start = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    end = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    unit = forms.ChoiceField(
+        choices=[("char", "char"), ("utf16", "utf16")], initial="char", widget=forms.HiddenInput
+    )
+    text = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, article=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article = article
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            raise forms.ValidationError("That selection is invalid.")
+        body = self.article.body
+        start, end = data["start"], data["end"]
+        if data["unit"] == "utf16":
+            start, end = utf16_to_index(body, start), utf16_to_index(body, end)
+        if not 0 <= start < end <= len(body):
+            raise forms.ValidationError("That selection is outside the article text.")
+        if data["text"] and body[start:end] != data["text"]:
+            raise forms.ValidationError(
+                "The selection no longer matches the article text. Reload the page and try again."
+            )
+        # A selection often catches the spaces around words; the claim is the words.
+        while start < end and body[start].isspace():
+            start += 1
+        while end > start and body[end - 1].isspace():
+            end -= 1
+        if end - start < 3:
+            raise forms.ValidationError("Select at least a few words to make a claim.")
+        self.start, self.end = start, end
+        return data
+
+
+# --- The claim queue ------------------------------------------------------------------------
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters, read from the URL so a view can be bookmarked and shared.
+
+    Invalid values are ignored (the field's default applies) rather than failing the page.
+    """
+
+    SORTS = {
+        "score": ("-score", "pk"),
+        "due": (F("due_date").asc(nulls_last=True), "-score", "pk"),
+        "priority": ("-priority", "-score", "pk"),
+        "newest": ("-created_at", "-pk"),
+        "oldest": ("created_at", "pk"),
+        "status": ("status", "-score", "pk"),
+    }
+    STATUS_CHOICES = [("open", "Open (not published or dismissed)"), ("all", "Any status")] + [
+        (value, label) for value, label in Claim.Status.choices
+    ]
+    DUE_CHOICES = [
+        ("", "Any due date"),
+        ("overdue", "Overdue"),
+        ("week", "Due within 7 days"),
+        ("none", "No due date"),
+    ]
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    status = forms.ChoiceField(choices=STATUS_CHOICES, required=False, initial="open")
+    assignee = forms.CharField(required=False)
+    article = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    rating = forms.CharField(required=False)
+    priority = forms.TypedChoiceField(
+        choices=[("", "Any priority"), *Claim.Priority.choices], coerce=int, required=False
+    )
+    due = forms.ChoiceField(choices=DUE_CHOICES, required=False)
+    min_score = forms.FloatField(
+        required=False, min_value=0, max_value=1, label="Check-worthiness at least"
+    )
+    sort = forms.ChoiceField(
+        choices=[
+            ("score", "Most check-worthy"),
+            ("due", "Due soonest"),
+            ("priority", "Highest priority"),
+            ("newest", "Newest"),
+            ("oldest", "Oldest"),
+            ("status", "Status"),
+        ],
+        required=False,
+    )
+
+    def __init__(self, data, *, membership, **kwargs):
+        super().__init__(data, **kwargs)
+        self.membership = membership
+        workspace = membership.workspace
+        self.members = list(
+            User.objects.filter(memberships__workspace=workspace).order_by("username")
+        )
+        self.ratings = list(workspace.ratings.all())
+        self.fields["assignee"].widget = forms.Select(
+            choices=[("", "Anyone"), ("me", "Me"), ("unassigned", "Unassigned")]
+            + [(str(u.pk), u.display_name) for u in self.members]
+        )
+        self.fields["rating"].widget = forms.Select(
+            choices=[("", "Any rating"), ("none", "Not rated yet")]
+            + [(str(r.pk), r.label) for r in self.ratings]
+        )
+
+    def value(self, name):
+        """The cleaned value, or the field's default when missing or invalid."""
+        if self.is_bound and name not in self.errors:
+            value = self.cleaned_data.get(name)
+            if value not in (None, ""):
+                return value
+        return self.fields[name].initial or ""
+
+    def apply(self, claims):
+        """Filter and order a workspace's claims as the form says."""
+        self.is_valid()
+        user = self.membership.user
+        status = self.value("status")
+        if status == "open":
+            claims = claims.open()
+        elif status != "all":
+            claims = claims.filter(status=status)
+        assignee = self.value("assignee")
+        if assignee == "me":
+            claims = claims.filter(assignee=user)
+        elif assignee == "unassigned":
+            claims = claims.filter(assignee__isnull=True)
+        elif assignee.isdigit():
+            claims = claims.filter(assignee_id=int(assignee))
+        if self.value("article"):
+            claims = claims.filter(article_id=self.value("article"))
+        rating = self.value("rating")
+        if rating == "none":
+            claims = claims.filter(Q(verdict__isnull=True) | Q(verdict__rating__isnull=True))
+        elif rating.isdigit():
+            claims = claims.filter(verdict__rating_id=int(rating))
+        if self.value("priority"):
+            claims = claims.filter(priority=self.value("priority"))
+        today = timezone.localdate()
+        due = self.value("due")
+        if due == "overdue":
+            claims = claims.open().filter(due_date__lt=today)
+        elif due == "week":
+            claims = claims.filter(due_date__gte=today, due_date__lte=today + timedelta(days=7))
+        elif due == "none":
+            claims = claims.filter(due_date__isnull=True)
+        if self.value("min_score") != "":
+            claims = claims.filter(score__gte=self.value("min_score"))
+        claims = claims.search(self.value("q"))
+        return claims.order_by(*self.SORTS[self.value("sort") or "score"])
+
+    def querystring(self, **overrides) -> str:
+        """The current filters as a query string, e.g. for pagination and export links."""
+        params = {}
+        if self.is_bound:
+            for name in self.fields:
+                value = self.data.get(name)
+                if value not in (None, "") and name not in self.errors:
+                    params[name] = value
+        params.update({k: v for k, v in overrides.items() if v not in (None, "")})
+        for name, value in overrides.items():
+            if value in (None, ""):
+                params.pop(name, None)
+        return urlencode(params)
+
+
+class BulkActionForm(forms.Form):
+    """An action the queue applies to the selected claims."""
+
+    ACTIONS = [
+        ("assign", "Assign to…"),
+        ("unassign", "Unassign"),
+        ("priority", "Set priority…"),
+        ("researching", "Mark as researching"),
+        ("dismiss", "Dismiss (give a reason)"),
+    ]
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    priority = forms.TypedChoiceField(
+        choices=[("", "—"), *Claim.Priority.choices], coerce=int, required=False, empty_value=None
+    )
+    reason = forms.CharField(max_length=500, required=False, label="Reason for dismissing")
+
+    def __init__(self, *args, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(
+            memberships__workspace=membership.workspace
+        ).order_by("username")
+        self.fields["assignee"].label_from_instance = lambda user: user.display_name
+
+    def clean(self):
+        data = super().clean()
+        # Checkbox values from the queue page; anything that isn't an id is ignored.
+        ids = [int(v) for v in self.data.getlist("claims") if str(v).isdigit()]
+        if not ids:
+            raise forms.ValidationError("Select at least one claim.")
+        data["claims"] = ids[:500]
+        return data
+
+    def error_text(self) -> str:
+        return " ".join(str(e) for errors in self.errors.values() for e in errors)
+
+
+# --- The claim page -------------------------------------------------------------------------
+
+
+def http_url(value: str) -> str:
+    """Evidence links must be web addresses: no javascript:, data: or file: URLs."""
+    if value and not value.lower().startswith(("http://", "https://")):
+        raise forms.ValidationError("Enter a web address starting with http:// or https://.")
+    return value
+
+
+class SourceForm(forms.ModelForm):
+    """Evidence for a claim. The URL is checked for shape only; it is never fetched here."""
+
+    url = forms.URLField(label="Address", max_length=2000, assume_scheme="https")
+
+    class Meta:
+        model = Source
+        fields = ["url", "title", "publisher", "excerpt", "stance"]
+        widgets = {"excerpt": forms.Textarea(attrs={"rows": 3})}
+        labels = {"excerpt": "Quoted passage"}
+
+    def clean_url(self):
+        return http_url(self.cleaned_data["url"])
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        if not body:
+            raise forms.ValidationError("Write something first.")
+        return body
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Nobody (unassign)"
+    )
+    due_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    priority = forms.TypedChoiceField(choices=Claim.Priority.choices, coerce=int)
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(
+            memberships__workspace=workspace, is_active=True
+        ).order_by("username")
+        self.fields["assignee"].label_from_instance = lambda user: user.display_name
+
+
+class ClaimStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[
+            (Claim.Status.ASSIGNED, "Assigned"),
+            (Claim.Status.RESEARCHING, "Researching"),
+            (Claim.Status.DISMISSED, "Dismissed"),
+        ]
+    )
+    dismissed_reason = forms.CharField(max_length=500, required=False, label="Reason (dismissing)")
+
+
+class VerdictForm(forms.Form):
+    """The verdict draft. `version` is the version the form was loaded at, for conflicts."""
+
+    rating = forms.ModelChoiceField(queryset=Rating.objects.none(), required=False)
+    summary = forms.CharField(
+        max_length=280,
+        required=False,
+        help_text="One line. Search engines show about 75 characters.",
+        widget=forms.TextInput(attrs={"data-counter": "75", "maxlength": "280"}),
+    )
+    explanation = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].queryset = workspace.ratings.all()
+        self.fields["rating"].empty_label = "Choose a rating"
+
+
+class CorrectionForm(VerdictForm):
+    reason = forms.CharField(
+        label="Reason for the correction (shown to readers)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].required = True
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label="What needs to change", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+# --- Workspace settings (admins) ------------------------------------------------------------
+
+
+class OrganisationForm(forms.ModelForm):
+    """Who publishes the workspace's fact-checks (ClaimReview's author)."""
+
+    organisation_url = forms.URLField(
+        label="Organisation website", max_length=500, required=False, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Workspace
+        fields = ["name", "organisation_name", "organisation_url"]
+
+    def clean_organisation_url(self):
+        return http_url(self.cleaned_data["organisation_url"])
+
+
+class MemberAddForm(forms.Form):
+    who = forms.CharField(
+        label="User name or email",
+        max_length=254,
+        help_text="Someone without an account gets one, with an email to choose a password.",
+    )
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.REVIEWER)
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class RatingForm(forms.ModelForm):
+    class Meta:
+        model = Rating
+        fields = ["label", "value", "description", "position"]
+        help_texts = {
+            "value": "1 (worst) and up; leave empty for ratings outside the scale, "
+            "such as Misleading.",
+        }
+
+    def __init__(self, *args, workspace, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+
+    def clean_value(self):
+        value = self.cleaned_data["value"]
+        if value is not None and not 1 <= value <= 100:
+            raise forms.ValidationError("Use a value from 1 to 100, or leave it empty.")
+        return value
+
+    def clean_label(self):
+        label = self.cleaned_data["label"].strip()
+        clash = self.workspace.ratings.filter(label__iexact=label)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("The scale already has a rating with that label.")
+        return label

@@ -1,0 +1,226 @@
+"""Text from a file a fact-checker uploads: .txt, .md, .html/.htm, .docx or .pdf.
+
+The extension says what the user thinks they uploaded; the bytes must agree before any
+parser sees them. Uploads are untrusted, so every limit (size, zip expansion, page count,
+text length) is checked before the expensive step it protects.
+"""
+
+import io
+import re
+import zipfile
+from pathlib import PurePosixPath
+
+import docx
+import filetype
+import pypdf
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from pypdf.errors import DependencyError, FileNotDecryptedError
+
+from claims.ingest.html import extract_html, sniff_charset
+from claims.ingest.text import (
+    MAX_TEXT_CHARS,
+    TEXT_TOO_LONG,
+    ExtractedArticle,
+    IngestError,
+    decode_text,
+    format_size,
+    make_article,
+    normalise_text,
+)
+
+SUPPORTED_EXTENSIONS = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
+
+# A .docx is a zip of XML; these bound what it may expand to before python-docx opens it.
+MAX_DOCX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+DOCX_UNCOMPRESSED_PER_UPLOAD_BYTE = 10
+MAX_DOCX_COMPRESSION_RATIO = 100
+MAX_DOCX_MEMBERS = 5_000
+# Small members of real documents can compress very well; the ratio matters for big ones.
+_RATIO_CHECK_FROM_BYTES = 1024 * 1024
+
+MAX_PDF_PAGES = 2_000
+
+_LOCKED_PDF = (
+    "This PDF is password-protected. Remove the password (for example by printing it to a "
+    "new PDF) and upload it again."
+)
+
+# "contro-\nversial": a hyphen ending a line between two letters; the next one's case decides.
+_LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])-\n(?=([^\W\d_]))")
+
+_SUPPORTED = ", ".join(SUPPORTED_EXTENSIONS)
+
+# Formats that can be pure ASCII, so they would pass the text checks on their own.
+_TEXT_LIKE_FORMATS = ((b"%PDF-", "pdf"), (b"{\\rtf", "rtf"))
+
+
+def extract_file(data: bytes, filename: str, *, max_bytes: int) -> ExtractedArticle:
+    """Plain text and metadata of an uploaded file, or `IngestError` saying what's wrong."""
+    if not data:
+        raise IngestError("The file is empty.")
+    if len(data) > max_bytes:
+        raise IngestError(
+            f"The file is too large ({format_size(len(data))}). "
+            f"The limit is {format_size(max_bytes)}."
+        )
+
+    # Browsers on Windows used to send the whole path, with backslashes.
+    extension = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
+    if extension in (".txt", ".md"):
+        return make_article(_decode_upload(data))
+    if extension in (".html", ".htm"):
+        return extract_html(_decode_upload(data, declared_charset=sniff_charset(data)))
+    if extension == ".docx":
+        return _extract_docx(data, max_bytes=max_bytes)
+    if extension == ".pdf":
+        return _extract_pdf(data)
+    kind = f"“{extension}” files" if extension else "Files without an extension"
+    raise IngestError(f"{kind} can't be read. Upload one of these types: {_SUPPORTED}.")
+
+
+def _decode_upload(data: bytes, *, declared_charset: str | None = None) -> str:
+    """The text of a file that should be text, refusing other formats renamed to .txt."""
+    for magic, extension in _TEXT_LIKE_FORMATS:
+        if data.startswith(magic):
+            raise IngestError(_wrong_format(extension))
+    try:
+        return decode_text(data, declared_charset=declared_charset)
+    except IngestError:
+        # Sniff only once the bytes have failed as text: filetype's two-byte signatures
+        # would take an article starting "BMW ..." for a bitmap.
+        kind = filetype.guess(data)
+        if kind is None:
+            raise
+        raise IngestError(_wrong_format(kind.extension)) from None
+
+
+def _wrong_format(extension: str) -> str:
+    return (
+        f"This file looks like a .{extension} file, not text. "
+        f"Upload one of these types: {_SUPPORTED}."
+    )
+
+
+def _misnamed(data: bytes, message: str) -> IngestError:
+    """`message`, plus a hint about what a file with the wrong extension really is."""
+    try:
+        decode_text(data)
+    except IngestError:
+        kind = filetype.guess(data)
+        hint = f" It looks like a .{kind.extension} file." if kind else ""
+    else:
+        hint = " It looks like a text file."
+    return IngestError(message + hint)
+
+
+def _not_docx(data: bytes) -> IngestError:
+    return _misnamed(data, "This file is named .docx but isn't a valid Word document.")
+
+
+def _extract_docx(data: bytes, *, max_bytes: int) -> ExtractedArticle:
+    _check_docx_archive(data, max_bytes=max_bytes)
+    try:
+        document = docx.Document(io.BytesIO(data))
+        blocks = [_docx_block_text(block) for block in document.iter_inner_content()]
+        properties = document.core_properties
+        title, author = properties.title or "", properties.author or ""
+    # python-docx surfaces damage as whatever its zip and XML layers raise.
+    except Exception as err:
+        raise _not_docx(data) from err
+    return make_article("\n".join(blocks), title=title, author=author)
+
+
+def _check_docx_archive(data: bytes, *, max_bytes: int) -> None:
+    """Refuse zip bombs and non-Word zips using only the zip's directory, nothing inflated."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise _not_docx(data) from None
+    names = {member.filename for member in members}
+    if "word/document.xml" not in names or "[Content_Types].xml" not in names:
+        raise _not_docx(data)
+
+    too_big = IngestError(
+        "This Word document expands to far more data than its size suggests, so it wasn't "
+        "opened. Save it again from your word processor, or paste the text instead."
+    )
+    limit = min(MAX_DOCX_UNCOMPRESSED_BYTES, DOCX_UNCOMPRESSED_PER_UPLOAD_BYTE * max_bytes)
+    if len(members) > MAX_DOCX_MEMBERS or sum(m.file_size for m in members) > limit:
+        raise too_big
+    for member in members:
+        # zipfile stops inflating at the declared size, so declared sizes are the real bound.
+        if (
+            member.file_size > _RATIO_CHECK_FROM_BYTES
+            and member.file_size > MAX_DOCX_COMPRESSION_RATIO * member.compress_size
+        ):
+            raise too_big
+
+
+def _docx_block_text(block: Paragraph | Table) -> str:
+    if isinstance(block, Table):
+        # Merged cells appear once per grid column they span; dict.fromkeys drops the repeats.
+        rows = (dict.fromkeys(cell.text for cell in row.cells) for row in block.rows)
+        return "\n".join("\t".join(row) for row in rows)
+    return block.text
+
+
+def _extract_pdf(data: bytes) -> ExtractedArticle:
+    # The PDF spec lets the header start anywhere in the first 1024 bytes.
+    if b"%PDF-" not in data[:1024]:
+        raise _misnamed(data, "This file is named .pdf but isn't a PDF document.")
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            _unlock(reader)
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise IngestError(
+                f"This PDF has more than {MAX_PDF_PAGES:,} pages. Upload the part you need."
+            )
+        pages, length = [], 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            length += len(pages[-1])
+            if length > MAX_TEXT_CHARS:
+                raise IngestError(TEXT_TOO_LONG)
+        metadata = reader.metadata
+        title = (metadata.title if metadata else "") or ""
+        author = (metadata.author if metadata else "") or ""
+    except IngestError:
+        raise
+    except FileNotDecryptedError as err:
+        raise IngestError(_LOCKED_PDF) from err
+    # pypdf reports damaged files through a wide range of exception types.
+    except Exception as err:
+        raise IngestError(
+            "This PDF is damaged and couldn't be read. Try saving or exporting it again."
+        ) from err
+
+    text = _join_hyphenated("\n\n".join(pages))
+    if not normalise_text(text):
+        raise IngestError(
+            "This PDF has no text layer (is it a scanned document?). "
+            "Run it through OCR first, or paste the text instead."
+        )
+    return make_article(text, title=str(title), author=str(author))
+
+
+def _unlock(reader: pypdf.PdfReader) -> None:
+    """Open PDFs encrypted only to restrict printing or copying (their user password is empty)."""
+    try:
+        unlocked = reader.decrypt("") != pypdf.PasswordType.NOT_DECRYPTED
+    # AES needs a crypto library we don't install; to the user it is just a locked file.
+    except (DependencyError, NotImplementedError):
+        unlocked = False
+    if not unlocked:
+        raise IngestError(_LOCKED_PDF)
+
+
+def _join_hyphenated(text: str) -> str:
+    """Undo line-end hyphenation when the word carries on in lowercase on the next line.
+
+    Simple on purpose: "contro-/versial" is joined, "fact-/Checkers" is left alone, and a
+    genuine compound split at a line end ("fact-/checking") loses its hyphen.
+    """
+    return _LINE_END_HYPHEN.sub(lambda m: "" if m.group(1).islower() else m.group(0), text)

@@ -1,0 +1,188 @@
+"""Plain-text building blocks shared by file uploads and fetched pages.
+
+Everything that reaches the claim extractor passes through here: bytes are decoded without
+guessing wildly, text is normalised the same way whatever its source, and the result is
+wrapped in an `ExtractedArticle`. Failures raise `IngestError`, whose message is written for
+the fact-checker who sees it under the form field.
+"""
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Well beyond any real article; a limit so one upload can't swamp the extractor.
+MAX_TEXT_CHARS = 1_000_000
+
+TEXT_TOO_LONG = (
+    f"The text is too long to check (more than {MAX_TEXT_CHARS:,} characters). "
+    "Split it into smaller parts."
+)
+
+# Titles and bylines from untrusted pages are display strings, not documents.
+MAX_METADATA_CHARS = 500
+
+# UTF-16 needs its BOM: without one, we can't tell its byte order from binary junk.
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+# Labels that browsers treat as windows-1252 anyway (WHATWG Encoding Standard).
+_CP1252_ALIASES = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii"}
+
+# C0 controls except tab and newline (carriage returns are converted before this runs),
+# DEL and the C1 block: none of them carry meaning in an article.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The same, less the ones that do turn up in real text files (form feed, carriage return).
+_BINARY_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_BLANK_LINE_RUN = re.compile(r"\n{3,}")
+
+# Share of control characters above which decoded "text" is really binary data.
+_MAX_CONTROL_RATIO = 0.01
+# Real Western European text is mostly ASCII; binary junk decoded as cp1252 is not.
+_MAX_CP1252_NON_ASCII_RATIO = 0.3
+
+
+class IngestError(Exception):
+    """The input can't be turned into article text; the message is shown to the user."""
+
+
+@dataclass
+class ExtractedArticle:
+    """Plain text of an article plus whatever metadata its source declared."""
+
+    text: str
+    title: str = ""
+    author: str = ""
+    outlet: str = ""
+    published: datetime.date | None = None
+    url: str = ""
+
+
+def normalise_text(text: str) -> str:
+    """Return `text` in the one shape the rest of the app expects.
+
+    NFC so that the same word always compares equal; Unix newlines; no control characters
+    except tab and newline; no trailing spaces; at most one blank line in a row.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Page breaks and Unicode line separators end a line; they shouldn't glue words together.
+    text = re.sub("[\x0b\x0c\u2028\u2029]", "\n", text)
+    text = _CONTROL_CHARS.sub("", text)
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    text = _BLANK_LINE_RUN.sub("\n\n", text)
+    return text.strip()
+
+
+def make_article(
+    text: str,
+    *,
+    title: str = "",
+    author: str = "",
+    outlet: str = "",
+    published: datetime.date | None = None,
+    url: str = "",
+) -> ExtractedArticle:
+    """Normalise `text`, refuse it if empty or too long, and tidy the metadata."""
+    text = normalise_text(text)
+    if not text:
+        raise IngestError("No readable text was found.")
+    if len(text) > MAX_TEXT_CHARS:
+        raise IngestError(TEXT_TOO_LONG)
+    return ExtractedArticle(
+        text=text,
+        title=_clean_metadata(title),
+        author=_clean_metadata(author),
+        outlet=_clean_metadata(outlet),
+        published=published,
+        url=url,
+    )
+
+
+def format_size(size: int) -> str:
+    """A byte count the way a user reads it: "10 MB", "2.5 MB", "300 KB"."""
+    megabytes = size / (1024 * 1024)
+    if megabytes >= 1:
+        return f"{megabytes:.1f} MB".replace(".0 MB", " MB")
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def decode_text(data: bytes, *, declared_charset: str | None = None, source: str = "file") -> str:
+    """Decode bytes that should be text, or raise `IngestError`.
+
+    Order: a byte-order mark, then the charset the source declared, then UTF-8, and last
+    windows-1252 — but only when the result still looks like prose, because cp1252 maps
+    nearly every byte to something and would turn a binary file into mojibake.
+    `source` names the thing in error messages ("file", "page").
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _refuse_binary(data.decode(codec), source)
+            except UnicodeDecodeError:
+                raise IngestError(_undecodable(source)) from None
+
+    # Without a UTF-16 BOM, a NUL byte means the data isn't text in any encoding we accept.
+    if b"\x00" in data:
+        raise IngestError(_binary(source))
+
+    for codec in _candidate_codecs(declared_charset):
+        try:
+            text = data.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            continue
+        if codec != "cp1252":
+            return _refuse_binary(text, source)
+        # Checked even when the source declared cp1252: declarations are often wrong.
+        if _looks_like_prose(text):
+            return text
+    raise IngestError(_undecodable(source))
+
+
+def _candidate_codecs(declared_charset: str | None) -> list[str]:
+    codecs = []
+    if declared_charset:
+        declared = declared_charset.strip().strip("\"'").lower()
+        codecs.append("cp1252" if declared in _CP1252_ALIASES else declared)
+    codecs += ["utf-8", "cp1252"]
+    return list(dict.fromkeys(codecs))
+
+
+def _refuse_binary(text: str, source: str) -> str:
+    if "\x00" in text or _control_ratio(text) > _MAX_CONTROL_RATIO:
+        raise IngestError(_binary(source))
+    return text
+
+
+def _looks_like_prose(text: str) -> bool:
+    if not text:
+        return True
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    return (
+        _control_ratio(text) <= _MAX_CONTROL_RATIO
+        and non_ascii / len(text) <= _MAX_CP1252_NON_ASCII_RATIO
+    )
+
+
+def _control_ratio(text: str) -> float:
+    if not text:
+        return 0.0
+    return len(_BINARY_CONTROL_CHARS.findall(text)) / len(text)
+
+
+def _clean_metadata(value: str) -> str:
+    return " ".join(normalise_text(value or "").split())[:MAX_METADATA_CHARS]
+
+
+def _binary(source: str) -> str:
+    return f"This {source} looks like binary data (such as an image, archive or program), not text."
+
+
+def _undecodable(source: str) -> str:
+    return (
+        f"The text of this {source} couldn't be read because its character encoding "
+        "wasn't recognised. Save it as UTF-8 and try again."
+    )

@@ -1,0 +1,1 @@
+"""Function views, grouped by feature: desk (dashboard), articles, claims."""

@@ -1,0 +1,410 @@
+"""The claim page and its forms: assignment, sources, comments, verdict and its workflow.
+
+Every form works as a plain POST (redirect back to the claim page) and over htmx, where the
+view answers with the section it changed (a partial of claim_detail.html) and fires a
+`claim-changed` event so the header and history refresh themselves.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import trigger_client_event
+
+from claims import desk
+from claims.forms import (
+    AssignForm,
+    ClaimStatusForm,
+    CommentForm,
+    CorrectionForm,
+    ReturnForm,
+    SourceForm,
+    VerdictForm,
+    VersionForm,
+)
+from claims.models import Activity, Claim, Correction, Source, Verdict
+from claims.permissions import get_claim, get_membership
+
+TEMPLATE = "claims/claim_detail.html"
+
+
+def claim_context(membership, claim, **overrides) -> dict:
+    """Everything the claim page shows, in a fixed number of queries."""
+    workspace = membership.workspace
+    verdict = (
+        Verdict.objects.filter(claim=claim)
+        .select_related("rating", "author", "approved_by")
+        .first()
+    )
+    article = claim.article
+    before, text, after = claim.context(article.body)
+    can_work = desk.can_work_on(membership, claim)
+    verdict_editable = can_work and (
+        verdict is None
+        or verdict.status == Verdict.Status.DRAFT
+        or (verdict.status == Verdict.Status.SUBMITTED and membership.is_editor)
+    )
+    initial = {"version": verdict.version if verdict else 0}
+    if verdict:
+        initial.update(
+            rating=verdict.rating_id, summary=verdict.summary, explanation=verdict.explanation
+        )
+    context = {
+        "membership": membership,
+        "workspace": workspace,
+        "claim": claim,
+        "article": article,
+        "before": before,
+        "claim_text": text,
+        "after": after,
+        "verdict": verdict,
+        "sources": list(claim.sources.select_related("added_by")),
+        "comments": claim.comments.select_related("author"),
+        "corrections": (
+            Correction.objects.filter(verdict=verdict).select_related(
+                "old_rating", "new_rating", "created_by"
+            )
+            if verdict
+            else []
+        ),
+        "history": Activity.objects.filter(claim=claim).select_related("actor")[:50],
+        "related": article.claims.exclude(pk=claim.pk).order_by("-score")[:10],
+        "can_work": can_work,
+        "can_take": claim.assignee_id is None and claim.status == Claim.Status.NEW,
+        "verdict_editable": verdict_editable,
+        "can_approve": (
+            membership.is_editor
+            and verdict is not None
+            and verdict.status == Verdict.Status.SUBMITTED
+            and verdict.author_id != membership.user_id
+        ),
+        "source_form": SourceForm(),
+        "comment_form": CommentForm(),
+        "assign_form": AssignForm(
+            workspace=workspace,
+            initial={
+                "assignee": claim.assignee_id,
+                "due_date": claim.due_date,
+                "priority": claim.priority,
+            },
+        ),
+        "status_form": ClaimStatusForm(initial={"status": claim.status}),
+        "verdict_form": VerdictForm(workspace=workspace, initial=initial),
+        "correction_form": CorrectionForm(workspace=workspace, initial=initial),
+        "return_form": ReturnForm(initial={"version": initial["version"]}),
+        "version": initial["version"],
+        "today": timezone.localdate(),
+    }
+    context.update(overrides)
+    return context
+
+
+def respond(request, membership, claim, section: str, *, status=200, **overrides):
+    """Answer a claim-page form: the changed section over htmx, else back to the page."""
+    if request.htmx:
+        claim.refresh_from_db()
+        context = claim_context(membership, claim, **overrides)
+        response = render(request, f"{TEMPLATE}#{section}", context, status=status)
+        return trigger_client_event(response, "claim-changed")
+    if status >= 400:
+        context = claim_context(membership, claim, **overrides)
+        return render(request, TEMPLATE, context, status=status)
+    return redirect(claim)
+
+
+def _load(request, slug, pk):
+    membership = get_membership(request, slug)
+    return membership, get_claim(membership, pk)
+
+
+def _refused(request, membership, claim, section, exc):
+    messages.error(request, str(exc))
+    return respond(request, membership, claim, section, status=403)
+
+
+@require_GET
+@login_required
+def claim_detail(request, slug, pk):
+    membership, claim = _load(request, slug, pk)
+    request.user.notifications.filter(claim=claim, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    template = TEMPLATE
+    if request.htmx and request.htmx.target in ("claim-header", "claim-history"):
+        template += "#" + request.htmx.target
+    return render(request, template, claim_context(membership, claim))
+
+
+# --- Assignment and status ------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def claim_assign(request, slug, pk):
+    membership, claim = _load(request, slug, pk)
+    form = AssignForm(request.POST, workspace=membership.workspace)
+    if not form.is_valid():
+        return respond(request, membership, claim, "assignment", status=400, assign_form=form)
+    try:
+        desk.assign_claim(
+            membership=membership,
+            claim=claim,
+            assignee=form.cleaned_data["assignee"],
+            due_date=form.cleaned_data["due_date"],
+            priority=form.cleaned_data["priority"],
+        )
+    except desk.NotAllowed as exc:
+        return _refused(request, membership, claim, "assignment", exc)
+    who = form.cleaned_data["assignee"]
+    messages.success(request, f"Assigned to {who.display_name}." if who else "Unassigned.")
+    return respond(request, membership, claim, "assignment")
+
+
+@require_POST
+@login_required
+def claim_take(request, slug, pk):
+    membership, claim = _load(request, slug, pk)
+    try:
+        desk.take_claim(membership=membership, claim=claim)
+    except desk.Conflict as exc:
+        messages.warning(request, str(exc))
+        return respond(request, membership, claim, "assignment", status=409)
+    messages.success(request, "The claim is yours.")
+    return respond(request, membership, claim, "assignment")
+
+
+@require_POST
+@login_required
+def claim_status(request, slug, pk):
+    membership, claim = _load(request, slug, pk)
+    form = ClaimStatusForm(request.POST)
+    if not form.is_valid():
+        return respond(request, membership, claim, "assignment", status=400, status_form=form)
+    try:
+        desk.update_claim(
+            membership=membership,
+            claim=claim,
+            status=form.cleaned_data["status"],
+            dismissed_reason=form.cleaned_data["dismissed_reason"],
+        )
+    except desk.NotAllowed as exc:
+        return _refused(request, membership, claim, "assignment", exc)
+    messages.success(request, f"Status: {claim.get_status_display()}.")
+    return respond(request, membership, claim, "assignment")
+
+
+# --- Sources and comments -------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def source_add(request, slug, pk):
+    membership, claim = _load(request, slug, pk)
+    form = SourceForm(request.POST)
+    if not form.is_valid():
+        return respond(request, membership, claim, "sources", status=400, source_form=form)
+    try:
+        desk.add_source(membership=membership, claim=claim, **form.cleaned_data)
+    except desk.NotAllowed as exc:
+        return _refused(request, membership, claim, "sources", exc)
+    messages.success(request, "Source added.")
+    return respond(request, membership, claim, "sources")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def source_edit(request, slug, pk, source_pk):
+    membership, claim = _load(request, slug, pk)
+    source = get_object_or_404(Source, claim=claim, pk=source_pk)
+    if not desk.can_work_on(membership, claim):
+        return _refused(
+            request,
+            membership,
+            claim,
+            "sources",
+            desk.NotAllowed("Only the claim's assignee or an editor can edit sources."),
+        )
+    form = SourceForm(request.POST or None, instance=source)
+    if request.method == "POST" and form.is_valid():
+        desk.update_source(membership=membership, source=source, **form.cleaned_data)
+        messages.success(request, "Source updated.")
+        return respond(request, membership, claim, "sources")
+    context = {
+        "membership": membership,
+        "workspace": membership.workspace,
+        "claim": claim,
+        "source": source,
+        "form": form,
+    }
+    template = "claims/source_edit.html"
+    if request.htmx:
+        template += "#source-form"
+    return render(request, template, context, status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+@login_required
+def source_delete(request, slug, pk, source_pk):
+    membership, claim = _load(request, slug, pk)
+    source = get_object_or_404(Source.objects.select_related("claim"), claim=claim, pk=source_pk)
+    try:
+        desk.remove_source(membership=membership, source=source)
+    except desk.NotAllowed as exc:
+        return _refused(request, membership, claim, "sources", exc)
+    messages.success(request, "Source removed.")
+    return respond(request, membership, claim, "sources")
+
+
+@require_POST
+@login_required
+def comment_add(request, slug, pk):
+    membership, claim = _load(request, slug, pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return respond(request, membership, claim, "comments", status=400, comment_form=form)
+    desk.add_comment(membership=membership, claim=claim, body=form.cleaned_data["body"])
+    return respond(request, membership, claim, "comments")
+
+
+# --- Verdict --------------------------------------------------------------------------------
+
+
+def _verdict_of(claim):
+    return get_object_or_404(Verdict.objects.select_related("claim__workspace"), claim=claim)
+
+
+@require_POST
+@login_required
+def verdict_save(request, slug, pk):
+    membership, claim = _load(request, slug, pk)
+    form = VerdictForm(request.POST, workspace=membership.workspace)
+    if not form.is_valid():
+        return respond(request, membership, claim, "verdict", status=400, verdict_form=form)
+    data = form.cleaned_data
+    try:
+        desk.save_verdict(
+            membership=membership,
+            claim=claim,
+            rating=data["rating"],
+            summary=data["summary"],
+            explanation=data["explanation"],
+            version=data["version"],
+        )
+    except desk.Conflict as exc:
+        return _conflict(request, membership, claim, form, exc)
+    except desk.NotAllowed as exc:
+        return _refused(request, membership, claim, "verdict", exc)
+    messages.success(request, "Verdict saved.")
+    return respond(request, membership, claim, "verdict")
+
+
+def _conflict(request, membership, claim, form, exc):
+    """Keep the user's text in the form and show what is there now, to merge by hand."""
+    messages.error(request, str(exc))
+    current = exc.current
+    data = request.POST.copy()
+    # Saving again after reading the current version is a deliberate overwrite.
+    data["version"] = current.version if current else 0
+    form = form.__class__(data, workspace=membership.workspace)
+    form.is_valid()
+    return respond(
+        request,
+        membership,
+        claim,
+        "verdict",
+        status=409,
+        verdict_form=form,
+        conflict=current,
+    )
+
+
+def _workflow(request, slug, pk, action, success, **extra):
+    """Submit / publish: a version-checked step of the verdict's workflow."""
+    membership, claim = _load(request, slug, pk)
+    verdict = _verdict_of(claim)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The form was incomplete; reload the page.")
+        return respond(request, membership, claim, "verdict", status=400)
+    try:
+        action(membership=membership, verdict=verdict, version=form.cleaned_data["version"])
+    except desk.Conflict as exc:
+        messages.error(request, f"{exc}")
+        return respond(request, membership, claim, "verdict", status=409, conflict=exc.current)
+    except desk.NotAllowed as exc:
+        return _refused(request, membership, claim, "verdict", exc)
+    messages.success(request, success)
+    return respond(request, membership, claim, "verdict")
+
+
+@require_POST
+@login_required
+def verdict_submit(request, slug, pk):
+    return _workflow(request, slug, pk, desk.submit_verdict, "Submitted. An editor will review it.")
+
+
+@require_POST
+@login_required
+def verdict_publish(request, slug, pk):
+    return _workflow(request, slug, pk, desk.publish_verdict, "Approved and published.")
+
+
+@require_POST
+@login_required
+def verdict_return(request, slug, pk):
+    membership, claim = _load(request, slug, pk)
+    verdict = _verdict_of(claim)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        return respond(request, membership, claim, "verdict", status=400, return_form=form)
+    try:
+        desk.return_verdict(
+            membership=membership,
+            verdict=verdict,
+            version=form.cleaned_data["version"],
+            comment=form.cleaned_data["comment"],
+        )
+    except desk.Conflict as exc:
+        messages.error(request, str(exc))
+        return respond(request, membership, claim, "verdict", status=409, conflict=exc.current)
+    except desk.NotAllowed as exc:
+        return _refused(request, membership, claim, "verdict", exc)
+    messages.success(request, "Sent back to the author with your comment.")
+    return respond(request, membership, claim, "verdict")
+
+
+@require_POST
+@login_required
+def verdict_correct(request, slug, pk):
+    membership, claim = _load(request, slug, pk)
+    verdict = _verdict_of(claim)
+    form = CorrectionForm(request.POST, workspace=membership.workspace)
+    if not form.is_valid():
+        return respond(request, membership, claim, "verdict", status=400, correction_form=form)
+    data = form.cleaned_data
+    try:
+        desk.correct_verdict(
+            membership=membership,
+            verdict=verdict,
+            version=data["version"] or 0,
+            rating=data["rating"],
+            summary=data["summary"],
+            explanation=data["explanation"],
+            reason=data["reason"],
+        )
+    except desk.Conflict as exc:
+        messages.error(request, str(exc))
+        return respond(
+            request,
+            membership,
+            claim,
+            "verdict",
+            status=409,
+            correction_form=form,
+            conflict=exc.current,
+        )
+    except desk.NotAllowed as exc:
+        return _refused(request, membership, claim, "verdict", exc)
+    messages.success(request, "Correction published.")
+    return respond(request, membership, claim, "verdict")

@@ -1,0 +1,106 @@
+"""The claim queue, "my claims", bulk actions and notifications."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from claims import desk
+from claims.forms import BulkActionForm, QueueFilterForm
+from claims.models import Claim
+from claims.permissions import get_membership
+
+PAGE_SIZE = 50
+
+
+@require_GET
+@login_required
+def claim_queue(request, slug):
+    membership = get_membership(request, slug)
+    form = QueueFilterForm(request.GET, membership=membership)
+    claims = form.apply(membership.workspace.claims.for_queue())
+    page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "membership": membership,
+        "workspace": membership.workspace,
+        "form": form,
+        "page": page,
+        "bulk_form": BulkActionForm(membership=membership),
+        "today": timezone.localdate(),
+    }
+    template = "claims/queue.html"
+    if request.htmx and request.htmx.target == "queue-results":
+        template += "#queue-results"
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+def my_claims(request, slug):
+    membership = get_membership(request, slug)
+    claims = (
+        membership.workspace.claims.for_queue()
+        .filter(assignee=request.user)
+        .open()
+        .order_by(*QueueFilterForm.SORTS["due"])
+    )
+    page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "membership": membership,
+        "workspace": membership.workspace,
+        "page": page,
+        "today": timezone.localdate(),
+    }
+    return render(request, "claims/my_claims.html", context)
+
+
+@require_POST
+@login_required
+def queue_bulk(request, slug):
+    membership = get_membership(request, slug)
+    form = BulkActionForm(request.POST, membership=membership)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("claim_queue", args=[slug])
+    if not form.is_valid():
+        messages.error(request, form.error_text())
+        return redirect(back)
+    claims = Claim.objects.filter(
+        workspace=membership.workspace, pk__in=form.cleaned_data["claims"]
+    )
+    try:
+        done, skipped = desk.bulk_update(
+            membership=membership,
+            claims=claims,
+            action=form.cleaned_data["action"],
+            assignee=form.cleaned_data.get("assignee"),
+            priority=form.cleaned_data.get("priority"),
+            reason=form.cleaned_data.get("reason", ""),
+        )
+    except desk.NotAllowed as exc:
+        messages.error(request, str(exc))
+    else:
+        text = f"Updated {done} claim{'s' if done != 1 else ''}."
+        if skipped:
+            text += f" {skipped} skipped: you can't change them this way."
+        messages.success(request, text)
+    return redirect(back)
+
+
+@require_GET
+@login_required
+def notifications(request):
+    items = request.user.notifications.select_related("claim", "workspace")[:100]
+    return render(request, "claims/notifications.html", {"notifications": items})
+
+
+@require_POST
+@login_required
+def notifications_read(request):
+    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, "All notifications marked as read.")
+    return redirect("notifications")

@@ -1,0 +1,1 @@
+"""Tests for claims.ingest: uploads and URL fetching, no database needed."""

@@ -1,0 +1,251 @@
+"""Handing over an article: paste, upload or URL; bad input gets a clear message."""
+
+import io
+
+import docx
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from claims.models import Activity, Article
+from tests.factories import ArticleFactory
+
+SAMPLE = (
+    "The city council approved a budget of $4.2 billion on Tuesday.\n\n"
+    "Officials said crime fell by 12 percent last year."
+)
+
+
+def url(workspace, source=None):
+    base = reverse("article_new", args=[workspace.slug])
+    return f"{base}?source={source}" if source else base
+
+
+def paste(client, workspace, **fields):
+    data = {"source": "paste", "title": "Budget vote", "body": SAMPLE, **fields}
+    return client.post(url(workspace), data)
+
+
+@pytest.mark.parametrize("source", ["paste", "upload", "url"])
+def test_each_form_renders(reviewer_client, workspace, source):
+    response = reviewer_client.get(url(workspace, source))
+    assert response.status_code == 200
+    assert f'name="source" value="{source}"'.encode() in response.content
+
+
+def test_unknown_source_is_a_bad_request(reviewer_client, workspace):
+    assert reviewer_client.get(url(workspace, "fax")).status_code == 400
+
+
+def test_htmx_tab_switch_returns_only_the_form(reviewer_client, workspace):
+    response = reviewer_client.get(url(workspace, "url"), headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert page.startswith('\n<section id="ingest-form"') or page.lstrip().startswith(
+        '<section id="ingest-form"'
+    )
+    assert "<html" not in page
+
+
+def test_paste_creates_article_and_queues_extraction(
+    reviewer_client, reviewer, workspace, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = paste(reviewer_client, workspace, outlet="City Times", author="J. Doe")
+    article = Article.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == article.get_absolute_url()
+    assert article.body == SAMPLE
+    assert (article.title, article.outlet, article.author) == ("Budget vote", "City Times", "J. Doe")
+    assert article.origin == Article.Origin.PASTED
+    assert article.submitted_by == reviewer
+    assert article.extraction_status == Article.Status.QUEUED
+    assert len(callbacks) == 1  # the extraction task, sent after commit
+    assert Activity.objects.filter(verb="article_submitted", article=article).exists()
+
+
+def test_paste_over_htmx_redirects_the_browser(reviewer_client, workspace):
+    response = reviewer_client.post(
+        url(workspace),
+        {"source": "paste", "body": SAMPLE},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == Article.objects.get().get_absolute_url()
+
+
+def test_pasted_text_is_normalised(reviewer_client, workspace):
+    paste(reviewer_client, workspace, body="  First line.\r\nSecond\x00 line.\r\n\r\n\r\n\r\nEnd.  ")
+    assert Article.objects.get().body == "First line.\nSecond line.\n\nEnd."
+
+
+@pytest.mark.parametrize("body", ["", "   \n\t  ", "\x00\x01\x02"])
+def test_empty_paste_is_refused_and_nothing_is_saved(reviewer_client, workspace, body):
+    response = paste(reviewer_client, workspace, body=body)
+    assert response.status_code == 200
+    assert b'class="error"' in response.content or b"form-errors" in response.content
+    assert not Article.objects.exists()
+
+
+def test_htmx_errors_come_back_as_the_form_with_input_kept(reviewer_client, workspace):
+    response = reviewer_client.post(
+        url(workspace),
+        {"source": "paste", "body": "", "title": "Keep me"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "This field is required" in page
+    assert 'value="Keep me"' in page
+    assert "<html" not in page
+
+
+def test_huge_paste_is_refused(reviewer_client, workspace):
+    response = paste(reviewer_client, workspace, body="word " * 300_000)
+    assert response.status_code == 200
+    assert not Article.objects.exists()
+    assert b"too long" in response.content.lower() or b"at most" in response.content
+
+
+def test_same_text_points_to_the_existing_article(reviewer_client, workspace):
+    existing = ArticleFactory(workspace=workspace, body=SAMPLE, title="First copy")
+    response = paste(reviewer_client, workspace, body=SAMPLE.upper() + "  ")
+    page = response.content.decode()
+    assert "already has an article with the same text" in page
+    assert f'<a href="{existing.get_absolute_url()}">First copy</a>' in page
+    assert Article.objects.count() == 1
+
+
+def test_same_text_in_another_workspace_is_fine(reviewer_client, workspace, other_workspace):
+    ArticleFactory(workspace=other_workspace, body=SAMPLE)
+    assert paste(reviewer_client, workspace).status_code == 302
+    assert workspace.articles.count() == 1
+
+
+def test_markup_in_pasted_fields_is_stored_as_text_and_shown_escaped(reviewer_client, workspace):
+    evil = '<script>alert(1)</script><img src=x onerror=alert(2)> <a hx-get="/admin/">x</a>'
+    paste(reviewer_client, workspace, title=evil, body=f"{evil}\nThe tax rose 5 percent.")
+    article = Article.objects.get()
+    assert article.body.startswith("<script>")
+    page = reviewer_client.get(article.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in page
+    assert "<img src=x" not in page
+    assert '<a hx-get="/admin/">' not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_source_url_must_be_http(reviewer_client, workspace):
+    response = paste(reviewer_client, workspace, source_url="javascript:alert(1)")
+    assert response.status_code == 200
+    assert not Article.objects.exists()
+
+
+def upload(client, workspace, name, content, **fields):
+    file = SimpleUploadedFile(name, content)
+    return client.post(url(workspace), {"source": "upload", "file": file, **fields})
+
+
+def make_docx(*paragraphs) -> bytes:
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_upload_text_file(reviewer_client, workspace):
+    response = upload(reviewer_client, workspace, "story.txt", SAMPLE.encode(), title="Budget")
+    article = Article.objects.get()
+    assert response.status_code == 302
+    assert article.body == SAMPLE
+    assert article.origin == Article.Origin.UPLOAD
+    assert article.original_filename == "story.txt"
+    assert article.title == "Budget"
+
+
+def test_upload_docx(reviewer_client, workspace):
+    upload(reviewer_client, workspace, "story.docx", make_docx("Crime fell 12 percent.", "End."))
+    assert Article.objects.get().body == "Crime fell 12 percent.\nEnd."
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.txt", b"", b"empty"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20, b"not text"),
+        ("fake.pdf", b"just some text, not a pdf", b"PDF"),
+        ("fake.docx", b"plain words", b"Word"),
+        ("program.exe", b"MZ\x90\x00", b"can&#x27;t be read"),
+        ("latin.txt", "Caf\u00e9 prices rose 4 percent.".encode("utf-16-le"), b""),
+    ],
+)
+def test_bad_uploads_are_refused_clearly(reviewer_client, workspace, name, content, message):
+    response = upload(reviewer_client, workspace, name, content)
+    assert response.status_code == 200, response
+    assert not Article.objects.exists()
+    assert message in response.content
+    assert b'class="error"' in response.content or b"form-errors" in response.content
+
+
+def test_upload_over_the_size_limit(reviewer_client, workspace, settings):
+    settings.UPLOAD_MAX_BYTES = 1024
+    response = upload(reviewer_client, workspace, "big.txt", b"Words and words. " * 200)
+    assert b"too large" in response.content
+    assert not Article.objects.exists()
+
+
+def test_url_article_is_saved_and_fetched_later(
+    reviewer_client, workspace, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = reviewer_client.post(
+            url(workspace), {"source": "url", "url": "https://news.example.org/story"}
+        )
+    article = Article.objects.get()
+    assert response.status_code == 302
+    assert (article.origin, article.source_url, article.body) == (
+        "url",
+        "https://news.example.org/story",
+        "",
+    )
+    assert len(callbacks) == 1
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "http://127.0.0.1/admin",
+        "http://localhost:8000/",
+        "http://2130706433/",
+        "http://[::1]/",
+        "http://169.254.169.254/latest/meta-data/",
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "not a url",
+    ],
+)
+def test_unsafe_urls_are_refused_in_the_form(reviewer_client, workspace, address):
+    response = reviewer_client.post(url(workspace), {"source": "url", "url": address})
+    assert response.status_code == 200
+    assert not Article.objects.exists()
+    assert b'class="error"' in response.content
+
+
+def test_same_url_points_to_the_existing_article(reviewer_client, workspace):
+    existing = ArticleFactory(workspace=workspace, source_url="https://news.example.org/a")
+    response = reviewer_client.post(
+        url(workspace), {"source": "url", "url": "https://news.example.org/a"}
+    )
+    assert b"already has an article with the same address" in response.content
+    assert existing.get_absolute_url().encode() in response.content
+    assert Article.objects.count() == 1
+
+
+def test_outsider_cannot_add_to_another_workspace(outsider_client, workspace):
+    response = paste(outsider_client, workspace)
+    assert response.status_code == 404
+    assert not Article.objects.exists()
+
+
+def test_wrong_method(reviewer_client, workspace):
+    assert reviewer_client.put(url(workspace)).status_code == 405

@@ -1,0 +1,139 @@
+"""Workspace admins manage the publisher details, members and roles, and the rating scale."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from claims.models import Claim, Membership, Rating, Role, User
+from tests.factories import ClaimFactory, UserFactory, VerdictFactory
+
+
+@pytest.fixture
+def admin_client_(admin_member):
+    from tests.conftest import client_for
+
+    return client_for(admin_member)
+
+
+def url(name, workspace, *args):
+    return reverse(name, args=[workspace.slug, *args])
+
+
+def test_page_lists_members_and_scale(admin_client_, workspace, reviewer):
+    page = admin_client_.get(url("workspace_settings", workspace)).content.decode()
+    assert reviewer.username in page
+    assert "Mostly false" in page and "Unverifiable" in page
+
+
+@pytest.mark.parametrize("role", ["reviewer", "editor"])
+def test_only_admins(client, workspace, role):
+    from tests.conftest import _member
+
+    client.force_login(_member(workspace, f"not-admin-{role}", role))
+    assert client.get(url("workspace_settings", workspace)).status_code == 403
+    response = client.post(url("organisation_save", workspace), {"name": "Hijacked"})
+    assert response.status_code == 403
+    workspace.refresh_from_db()
+    assert workspace.name == "Daily Example"
+
+
+def test_organisation_details(admin_client_, workspace):
+    response = admin_client_.post(
+        url("organisation_save", workspace),
+        {
+            "name": "Daily Example",
+            "organisation_name": "Example Checks",
+            "organisation_url": "https://checks.example.org/",
+        },
+    )
+    assert response.status_code == 302
+    workspace.refresh_from_db()
+    assert workspace.organisation_url == "https://checks.example.org/"
+    bad = admin_client_.post(
+        url("organisation_save", workspace),
+        {"name": "Daily Example", "organisation_url": "javascript:alert(1)"},
+    )
+    assert bad.status_code == 400
+
+
+def test_add_existing_user_by_name(admin_client_, workspace):
+    user = UserFactory(username="newbie")
+    admin_client_.post(url("member_add", workspace), {"who": "NEWBIE", "role": "editor"})
+    assert Membership.objects.get(user=user, workspace=workspace).role == Role.EDITOR
+
+
+def test_invite_by_email_creates_account_and_sends_a_link(
+    admin_client_, workspace, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client_.post(
+            url("member_add", workspace), {"who": "new.person@example.org", "role": "reviewer"}
+        )
+    user = User.objects.get(email="new.person@example.org")
+    assert not user.has_usable_password()
+    assert workspace.memberships.filter(user=user).exists()
+    [message] = mail.outbox
+    assert workspace.name in message.subject
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", message.body).group(1)
+    form_url = client.get(link)["Location"]
+    client.post(
+        form_url, {"new_password1": "a-brand-new-pass", "new_password2": "a-brand-new-pass"}
+    )
+    user.refresh_from_db()
+    assert user.check_password("a-brand-new-pass")
+
+
+@pytest.mark.parametrize("who", ["ghost", "not-an-email@", "rita"])
+def test_bad_additions_are_explained(admin_client_, workspace, reviewer, who):
+    before = Membership.objects.count()
+    response = admin_client_.post(
+        url("member_add", workspace), {"who": who, "role": "reviewer"}, follow=True
+    )
+    assert Membership.objects.count() == before
+    assert b"message-error" in response.content
+
+
+def test_change_role_and_keep_one_admin(admin_client_, workspace, admin_member, reviewer):
+    membership = Membership.objects.get(user=reviewer)
+    admin_client_.post(url("member_role", workspace, membership.pk), {"role": "editor"})
+    membership.refresh_from_db()
+    assert membership.role == "editor"
+    own = Membership.objects.get(user=admin_member)
+    admin_client_.post(url("member_role", workspace, own.pk), {"role": "reviewer"})
+    own.refresh_from_db()
+    assert own.role == "admin"  # the last admin stays an admin
+
+
+def test_removing_a_member_frees_their_claims(admin_client_, workspace, reviewer):
+    claim = ClaimFactory(article__workspace=workspace, assignee=reviewer, status="researching")
+    membership = Membership.objects.get(user=reviewer)
+    admin_client_.post(url("member_remove", workspace, membership.pk))
+    assert not Membership.objects.filter(pk=membership.pk).exists()
+    claim.refresh_from_db()
+    assert (claim.assignee, claim.status) == (None, Claim.Status.NEW)
+
+
+def test_rating_scale_edits(admin_client_, workspace):
+    admin_client_.post(url("rating_add", workspace), {"label": "Satire", "position": 8})
+    satire = workspace.ratings.get(label="Satire")
+    assert satire.value is None
+    response = admin_client_.post(url("rating_add", workspace), {"label": "satire", "position": 9})
+    assert response.status_code == 400
+    admin_client_.post(url("rating_edit", workspace, satire.pk), {"label": "Parody", "position": 8})
+    satire.refresh_from_db()
+    assert satire.label == "Parody"
+    response = admin_client_.post(
+        url("rating_add", workspace), {"label": "Odd", "value": 0, "position": 1}
+    )
+    assert response.status_code == 400
+    admin_client_.post(url("rating_delete", workspace, satire.pk))
+    assert not Rating.objects.filter(pk=satire.pk).exists()
+
+
+def test_a_used_rating_cannot_be_deleted(admin_client_, workspace):
+    verdict = VerdictFactory(claim=ClaimFactory(article__workspace=workspace))
+    response = admin_client_.post(url("rating_delete", workspace, verdict.rating_id), follow=True)
+    assert Rating.objects.filter(pk=verdict.rating_id).exists()
+    assert b"used by verdicts" in response.content
