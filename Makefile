@@ -27,7 +27,7 @@ seed: migrate
 run: seed
 	@if [ -n "$$REDIS_URL" ]; then \
 		echo "Starting a Celery worker (REDIS_URL is set)"; \
-		$(VENV)/bin/celery -A factcheck worker --loglevel=INFO --concurrency=2 & \
+		$(VENV)/bin/celery -A factcheck worker --beat --schedule=.celerybeat-schedule --loglevel=INFO --concurrency=2 & \
 		worker=$$!; \
 		trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py runserver $(HOST):$(PORT); \
@@ -37,7 +37,7 @@ run: seed
 	fi
 
 worker: install
-	$(VENV)/bin/celery -A factcheck worker --loglevel=INFO
+	$(VENV)/bin/celery -A factcheck worker --beat --schedule=.celerybeat-schedule --loglevel=INFO
 
 ## Run the whole test suite (PostgreSQL, Redis and a real worker when DATABASE_URL/REDIS_URL are set).
 test: install

@@ -1,5 +1,6 @@
 """Template context shared by every page: the workspace switcher and unread notifications."""
 
+from claims import broker_status
 from claims.models import Membership
 
 
@@ -19,4 +20,8 @@ def workspaces(request):
     def unread_notifications():
         return user.notifications.filter(read_at__isnull=True).count()
 
-    return {"my_memberships": memberships, "unread_notifications": unread_notifications}
+    return {
+        "my_memberships": memberships,
+        "unread_notifications": unread_notifications,
+        "queue_down": lambda: not broker_status.queue_available(),
+    }

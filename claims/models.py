@@ -9,9 +9,9 @@ QuerySet methods.
 import hashlib
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connection, models
 from django.db.models import F, Q
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -216,6 +216,8 @@ class Article(models.Model):
     extraction_attempts = models.PositiveSmallIntegerField(default=0)
     extracted_at = models.DateTimeField(null=True, blank=True)
     model_version = models.CharField(max_length=40, blank=True)
+    # Kept up to date by a PostgreSQL trigger (migration 0002); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -306,14 +308,22 @@ class Article(models.Model):
 # --- Claims ---------------------------------------------------------------------------------
 
 
-# Full-text search on PostgreSQL uses expression GIN indexes (migration 0002); the SQL here
-# must match those expressions exactly for the planner to use them. Long bodies are cut so a
-# huge article can never exceed tsvector's 1 MB limit.
-CLAIM_TSVECTOR = "to_tsvector('english'::regconfig, claims_claim.text)"
-ARTICLE_TSVECTOR = (
-    "to_tsvector('english'::regconfig, left(claims_article.title || ' ' || claims_article.body,"
-    " 200000))"
-)
+@models.ForeignKey.register_lookup
+class AnyOfSubquery(models.Lookup):
+    """`fk = ANY(ARRAY(subquery))`: inside an OR, PostgreSQL can serve this from the foreign
+    key's index (a BitmapOr), where `fk IN (subquery)` forces a scan of the whole table."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
+def web_search(terms: str) -> SearchQuery:
+    """A PostgreSQL query in web-search syntax: "quoted phrases", -exclusions, or."""
+    return SearchQuery(terms, config="english", search_type="websearch")
 
 
 class ClaimQuerySet(models.QuerySet):
@@ -327,14 +337,17 @@ class ClaimQuerySet(models.QuerySet):
         return self.exclude(status__in=[Claim.Status.PUBLISHED, Claim.Status.DISMISSED])
 
     def for_queue(self):
-        """What a queue row shows, in a fixed number of queries."""
-        return self.select_related("article", "assignee", "verdict__rating")
+        """What a queue row shows, in one query; article bodies (up to 1 MB) stay behind."""
+        return self.select_related("article", "assignee", "verdict__rating").defer(
+            "search_vector", "article__body", "article__search_vector"
+        )
 
     def search(self, terms: str):
         """Claims whose text, or whose article's title or text, match the search terms.
 
-        PostgreSQL: full-text search (web-search syntax: "quoted phrases", -exclusions, or).
-        Elsewhere (the embedded SQLite default): case-insensitive substring match.
+        PostgreSQL: full-text search over `search_vector` columns that triggers keep up to
+        date (migration 0002) and GIN indexes serve. Elsewhere (the embedded SQLite default):
+        case-insensitive substring match.
         """
         terms = terms.strip()
         if not terms:
@@ -345,13 +358,9 @@ class ClaimQuerySet(models.QuerySet):
                 | Q(article__title__icontains=terms)
                 | Q(article__body__icontains=terms)
             )
-        # Only constants are formatted into the SQL; the user's terms are a query parameter.
-        query = "websearch_to_tsquery('english'::regconfig, %s)"
-        article_sql = f"SELECT id FROM claims_article WHERE {ARTICLE_TSVECTOR} @@ {query}"  # noqa: S608
-        claim_matches = RawSQL(  # noqa: S611
-            f"{CLAIM_TSVECTOR} @@ {query}", [terms], output_field=models.BooleanField()
-        )
-        return self.filter(claim_matches | Q(article_id__in=RawSQL(article_sql, [terms])))  # noqa: S611
+        query = web_search(terms)
+        matching_articles = Article.objects.filter(search_vector=query).order_by().values("pk")
+        return self.filter(Q(search_vector=query) | Q(article__any_of=matching_articles))
 
 
 class Claim(models.Model):
@@ -392,6 +401,8 @@ class Claim(models.Model):
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     due_date = models.DateField(null=True, blank=True)
     dismissed_reason = models.CharField(max_length=500, blank=True)
+    # Kept up to date by a PostgreSQL trigger (migration 0002); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -403,6 +414,8 @@ class Claim(models.Model):
     class Meta:
         ordering = ["-score", "start"]
         indexes = [
+            # The queue's default order, walked in index order so the first page is cheap.
+            models.Index(fields=["workspace", "-score", "id"], name="claim_queue_order"),
             models.Index(fields=["workspace", "status", "-score"]),
             models.Index(fields=["workspace", "assignee", "due_date"]),
             models.Index(fields=["article", "start"]),

@@ -5,11 +5,17 @@ arguments and say in their docstring what they enqueue or send.
 """
 
 import datetime
+import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
+from claims import broker_status
 from claims.models import Activity, Article, Claim, User, Workspace, text_fingerprint
+
+logger = logging.getLogger(__name__)
 
 
 class DuplicateArticle(Exception):
@@ -86,12 +92,49 @@ def submit_article(
 
 
 def enqueue_extraction(article: Article) -> None:
-    """Queue the article's extraction after the current transaction commits (if any)."""
+    """Queue the article's extraction after the current transaction commits (if any).
+
+    If the broker is down the article simply stays "queued": the submission must not fail,
+    and the periodic sweep (tasks.sweep_stuck_articles) sends it once the broker is back.
+    """
     from claims.tasks import extract_article
 
-    # robust: if the broker is down the article stays "queued" and the periodic sweep
-    # re-enqueues it; the submission itself must not fail.
-    transaction.on_commit(lambda: extract_article.delay(article.pk), robust=True)
+    def send():
+        try:
+            extract_article.delay(article.pk)
+        except OperationalError:
+            logger.warning("Task queue unreachable; article %s waits for the sweep", article.pk)
+            broker_status.mark_down()
+
+    transaction.on_commit(send)
+
+
+def stuck_articles() -> list[int]:
+    """Ids of articles that nothing in the queue will process any more.
+
+    - queued and never attempted for a while: the broker was down when they were saved;
+    - queued after a transient failure for longer than the longest retry backoff: the retry
+      was lost (Redis restarted without persistence);
+    - running for longer than a task may run: the worker died and no redelivery came.
+    """
+    from django.conf import settings
+
+    from claims.tasks import RETRY_MAX_SECONDS
+
+    now = timezone.now()
+    stuck = datetime.timedelta(seconds=settings.EXTRACTION_STUCK_AFTER_SECONDS)
+    retry_lost = stuck + datetime.timedelta(seconds=RETRY_MAX_SECONDS * 1.25)
+    ran_too_long = stuck + datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    queued = Article.Status.QUEUED
+    return list(
+        Article.objects.filter(
+            Q(extraction_status=queued, extraction_attempts=0, updated_at__lt=now - stuck)
+            | Q(extraction_status=queued, updated_at__lt=now - retry_lost)
+            | Q(extraction_status=Article.Status.RUNNING, updated_at__lt=now - ran_too_long)
+        )
+        .order_by("updated_at")
+        .values_list("pk", flat=True)[:500]
+    )
 
 
 def extract_claims(article: Article) -> int:

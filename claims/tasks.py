@@ -59,3 +59,19 @@ def extract_article(self, article_id: int) -> None:
         logger.exception("Extraction of article %s failed", article_id)
         services.fail_extraction(article, "Extraction failed unexpectedly. Try again.")
         raise
+
+
+@shared_task(ignore_result=True)
+def sweep_stuck_articles() -> int:
+    """Re-send extraction for articles that waited too long; returns how many.
+
+    Catches what the queue cannot: an article saved while Redis was down (never sent), and
+    one whose worker died so long ago that no redelivery is coming. Re-sending is harmless:
+    the task skips finished articles and the unique span constraint prevents duplicates.
+    """
+    articles = services.stuck_articles()
+    for article_id in articles:
+        extract_article.delay(article_id)
+    if articles:
+        logger.info("Re-sent extraction for %d stuck articles", len(articles))
+    return len(articles)

@@ -127,7 +127,38 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", default=300, minimum=
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A lost worker must not leave a task invisible for the default hour.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60}
+# A task whose worker died unacknowledged is redelivered after this many seconds; it must be
+# longer than the longest task, or a slow task would run twice (harmless, but wasteful).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int(
+        "CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 60, minimum=1
+    ),
+    # How often a worker looks for such abandoned tasks (kombu's default is ~100 s).
+    "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", default=30, minimum=1),
+    "unacked_restore_throttle": 1,
+    # A broker that vanishes must not hang a publish (and so a web request) forever.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
+# Publishing must fail fast when Redis is down: the article is saved either way and the
+# sweep below sends it once the broker is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# The sweep re-sends articles stuck in "queued" (the broker was down when they were saved)
+# or in "running" longer than a task may run (their worker died). Beat runs it.
+EXTRACTION_SWEEP_SECONDS = env_int("EXTRACTION_SWEEP_SECONDS", default=60, minimum=1)
+EXTRACTION_STUCK_AFTER_SECONDS = env_int("EXTRACTION_STUCK_AFTER_SECONDS", default=120, minimum=1)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-articles": {
+        "task": "claims.tasks.sweep_stuck_articles",
+        "schedule": float(EXTRACTION_SWEEP_SECONDS),
+    }
+}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "claims.User"

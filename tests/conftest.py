@@ -1,6 +1,7 @@
 """Shared fixtures: a workspace with one member of each role, and logged-in clients."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -93,72 +94,115 @@ def _require(condition: bool, reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real Celery worker process on the test database, consuming from Redis.
-
-    Tests using it need `transactional_db` so the worker can see their committed rows.
-    """
-    _require(bool(settings.REDIS_URL), "REDIS_URL is not set: no real worker to run")
-    _require(settings.USING_POSTGRES, "DATABASE_URL is not PostgreSQL")
-    from factcheck.celery import app
-
+def worker_database_url() -> str:
+    """DATABASE_URL of the test database, for processes the tests start."""
     db = connection.settings_dict
-    database_url = "postgres://{user}:{password}@{host}:{port}/{name}".format(
+    return "postgres://{user}:{password}@{host}:{port}/{name}".format(
         user=quote(db["USER"] or ""),
         password=quote(db["PASSWORD"] or ""),
         host=db["HOST"] or "127.0.0.1",
         port=db["PORT"] or 5432,
         name=db["NAME"],
     )
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+
+
+def require_services():
+    _require(bool(settings.REDIS_URL), "REDIS_URL is not set: no real worker to run")
+    _require(settings.USING_POSTGRES, "DATABASE_URL is not PostgreSQL")
+
+
+class Worker:
+    """A Celery worker process on the test database; stop() or kill() it."""
+
+    def __init__(self, log: Path, *, redis_url: str | None = None, beat: bool = False, **env):
+        self.name = f"test-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
+        self.log = log
+        self.redis_url = redis_url or settings.REDIS_URL
+        command = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "factcheck",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+            "-n",
+            self.name,
+        ]
+        if beat:
+            command += ["--beat", "--schedule", str(log.with_suffix(".beat"))]
+        full_env = {
+            **os.environ,
+            "DATABASE_URL": worker_database_url(),
+            "REDIS_URL": self.redis_url,
+            "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+            **env,
+        }
+        with open(log, "ab") as out:
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=full_env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def wait_ready(self, timeout=60):
+        from celery import Celery
+
+        app = Celery(broker=self.redis_url, set_as_current=False)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"Celery worker exited early:\n{self.log.read_text()[-3000:]}")
+            try:
+                if app.control.ping(destination=[self.name], timeout=0.5):
+                    return self
+            except Exception:  # the broker may not be up yet
+                time.sleep(0.2)
+        pytest.fail(f"Celery worker did not answer in {timeout}s:\n{self.log.read_text()[-3000:]}")
+
+    def kill(self):
+        """SIGKILL the whole worker: no shutdown, no acknowledgement, no cleanup."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def purge_queue(redis_url=None):
+    from celery import Celery
+
+    app = Celery(broker=redis_url or settings.REDIS_URL, set_as_current=False)
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(queue)
-    log = tmp_path_factory.mktemp("worker") / "worker.log"
-    name = f"test-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
-    env = {**os.environ, "DATABASE_URL": database_url, "CELERY_QUEUE": queue}
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "factcheck",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "-Q",
-                queue,
-                "-n",
-                name,
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+        conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real Celery worker process on the test database, consuming from Redis.
+
+    Tests using it need `transactional_db` so the worker can see their committed rows.
+    """
+    require_services()
+    purge_queue()
+    worker = Worker(tmp_path_factory.mktemp("worker") / "worker.log")
     try:
-        _wait_for_worker(app, process, log, name)
-        yield process
+        yield worker.wait_ready()
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def _wait_for_worker(app, process, log, name, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"Celery worker exited early:\n{log.read_text()[-3000:]}")
-        if app.control.ping(destination=[name], timeout=0.5):
-            return
-    pytest.fail(f"Celery worker did not answer in {timeout}s:\n{log.read_text()[-3000:]}")
+        worker.stop()
 
 
 def wait_until(predicate, *, timeout=30.0, interval=0.2, message="condition"):

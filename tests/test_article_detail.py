@@ -131,7 +131,11 @@ def test_any_sentence_can_become_a_claim(reviewer_client, reviewer, workspace):
     response = make_claim(reviewer_client, article, start=47, end=65, unit="char")
     claim = Claim.objects.get()
     assert response["Location"] == claim.get_absolute_url()
-    assert (claim.text, claim.origin, claim.created_by) == ("We love this city.", "manual", reviewer)
+    assert (claim.text, claim.origin, claim.created_by) == (
+        "We love this city.",
+        "manual",
+        reviewer,
+    )
     assert 0 <= claim.score <= 1
 
 
@@ -142,8 +146,12 @@ def test_selection_in_utf16_units_is_converted(reviewer_client, workspace):
     start_py = body.index("The port")
     text = "The port handled 4.1 million tonnes"
     make_claim(
-        reviewer_client, article, start=start_py + 1, end=start_py + 1 + len(text),
-        unit="utf16", text=text,
+        reviewer_client,
+        article,
+        start=start_py + 1,
+        end=start_py + 1 + len(text),
+        unit="utf16",
+        text=text,
     )
     assert Claim.objects.get().text == text
 

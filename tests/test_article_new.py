@@ -55,7 +55,11 @@ def test_paste_creates_article_and_queues_extraction(
     assert response.status_code == 302
     assert response["Location"] == article.get_absolute_url()
     assert article.body == SAMPLE
-    assert (article.title, article.outlet, article.author) == ("Budget vote", "City Times", "J. Doe")
+    assert (article.title, article.outlet, article.author) == (
+        "Budget vote",
+        "City Times",
+        "J. Doe",
+    )
     assert article.origin == Article.Origin.PASTED
     assert article.submitted_by == reviewer
     assert article.extraction_status == Article.Status.QUEUED
@@ -74,7 +78,9 @@ def test_paste_over_htmx_redirects_the_browser(reviewer_client, workspace):
 
 
 def test_pasted_text_is_normalised(reviewer_client, workspace):
-    paste(reviewer_client, workspace, body="  First line.\r\nSecond\x00 line.\r\n\r\n\r\n\r\nEnd.  ")
+    paste(
+        reviewer_client, workspace, body="  First line.\r\nSecond\x00 line.\r\n\r\n\r\n\r\nEnd.  "
+    )
     assert Article.objects.get().body == "First line.\nSecond line.\n\nEnd."
 
 

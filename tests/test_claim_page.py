@@ -1,7 +1,5 @@
 """The claim page and its htmx forms, as a reviewer and an editor use them."""
 
-import json
-
 import pytest
 from django.urls import reverse
 
@@ -82,7 +80,12 @@ def test_add_source_over_htmx_returns_the_sources_section(reviewer_client, claim
     assert response.status_code == 200
     assert page.lstrip().startswith('<section id="sources"')
     assert "Crime statistics" in page
-    assert json.loads(response["HX-Trigger"]) == {"claim-changed": {}}
+    # The header (status) and history come along, swapped out of band.
+    assert '<div class="page-head" id="claim-header" hx-swap-oob="true">' in page
+    assert (
+        '<section id="claim-history" aria-labelledby="history-heading" hx-swap-oob="true">' in page
+    )
+    assert "added a source" in page
     assert "Source added." in page  # the message, out of band
     claim.refresh_from_db()
     assert claim.status == "researching"

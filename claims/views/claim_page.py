@@ -1,16 +1,17 @@
 """The claim page and its forms: assignment, sources, comments, verdict and its workflow.
 
 Every form works as a plain POST (redirect back to the claim page) and over htmx, where the
-view answers with the section it changed (a partial of claim_detail.html) and fires a
-`claim-changed` event so the header and history refresh themselves.
+view answers with the section it changed (a partial of claim_detail.html) and refreshed copies
+of the header and history swapped out of band.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import trigger_client_event
 
 from claims import desk
 from claims.forms import (
@@ -101,12 +102,17 @@ def claim_context(membership, claim, **overrides) -> dict:
 
 
 def respond(request, membership, claim, section: str, *, status=200, **overrides):
-    """Answer a claim-page form: the changed section over htmx, else back to the page."""
+    """Answer a claim-page form: over htmx, the changed section plus the page header and
+    history as out-of-band swaps (one response, no follow-up requests); else back to the page.
+    """
     if request.htmx:
         claim.refresh_from_db()
         context = claim_context(membership, claim, **overrides)
-        response = render(request, f"{TEMPLATE}#{section}", context, status=status)
-        return trigger_client_event(response, "claim-changed")
+        html = render_to_string(f"{TEMPLATE}#{section}", context, request=request)
+        context["oob"] = True
+        for region in ("claim-header", "claim-history"):
+            html += render_to_string(f"{TEMPLATE}#{region}", context, request=request)
+        return HttpResponse(html, status=status)
     if status >= 400:
         context = claim_context(membership, claim, **overrides)
         return render(request, TEMPLATE, context, status=status)
@@ -130,10 +136,7 @@ def claim_detail(request, slug, pk):
     request.user.notifications.filter(claim=claim, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-    template = TEMPLATE
-    if request.htmx and request.htmx.target in ("claim-header", "claim-history"):
-        template += "#" + request.htmx.target
-    return render(request, template, claim_context(membership, claim))
+    return render(request, TEMPLATE, claim_context(membership, claim))
 
 
 # --- Assignment and status ------------------------------------------------------------------

@@ -1,0 +1,92 @@
+"""Two people acting at the same moment, from separate processes, on PostgreSQL."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from claims.models import Claim, Role, Verdict
+from tests.conftest import ROOT, _require, worker_database_url
+from tests.factories import ClaimFactory, MembershipFactory, UserFactory, VerdictFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def race(action, arguments: list[dict]) -> list[dict]:
+    """Start one process per argument set; they all act at the same instant."""
+    from django.conf import settings
+
+    _require(settings.USING_POSTGRES, "DATABASE_URL is not PostgreSQL")
+    start_at = time.time() + 4  # time for both interpreters to start and load Django
+    env = {**os.environ, "DATABASE_URL": worker_database_url()}
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.faults.actor",
+                action,
+                json.dumps({**args, "start_at": start_at}),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for args in arguments
+    ]
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
+
+
+def members(workspace, *names, role=Role.REVIEWER):
+    return [
+        MembershipFactory(user=UserFactory(username=n), workspace=workspace, role=role)
+        for n in names
+    ]
+
+
+def test_two_people_take_the_same_claim(workspace):
+    alice, bob = members(workspace, "alice", "bob")
+    claim = ClaimFactory(article__workspace=workspace)
+    results = race("take", [{"membership": m.pk, "claim": claim.pk} for m in (alice, bob)])
+    assert sorted(r["won"] for r in results) == [False, True]
+    winner = (alice, bob)[[r["won"] for r in results].index(True)]
+    loser_message = next(r["message"] for r in results if not r["won"])
+    claim.refresh_from_db()
+    assert claim.assignee == winner.user
+    assert claim.status == Claim.Status.ASSIGNED
+    assert f"{winner.user.display_name} took this claim first." == loser_message
+
+
+def test_two_people_save_the_same_verdict(workspace):
+    editor, other = members(workspace, "ed", "eve", role=Role.EDITOR)
+    claim = ClaimFactory(article__workspace=workspace, assignee=editor.user, status="researching")
+    VerdictFactory(claim=claim, author=editor.user, summary="Original", rating=None)
+    results = race(
+        "save_verdict",
+        [
+            {
+                "membership": m.pk,
+                "claim": claim.pk,
+                "summary": f"Version by {m.user.username}",
+                "version": 1,
+            }
+            for m in (editor, other)
+        ],
+    )
+    assert sorted(r["won"] for r in results) == [False, True]
+    winner = (editor, other)[[r["won"] for r in results].index(True)]
+    verdict = Verdict.objects.get(claim=claim)
+    assert verdict.summary == f"Version by {winner.user.username}"
+    assert verdict.version == 2
+    loser = next(r for r in results if not r["won"])
+    assert "Someone saved this verdict while you were editing" in loser["message"]
