@@ -11,18 +11,22 @@ each article is timed from submit (the web's commit) to its claims being visible
 database. Prints its figures; asserts nothing.
 """
 
-import argparse
-import os
-import statistics
-import subprocess
 import sys
-import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
+# bench/queue.py shadows the standard library's `queue` (which psycopg imports): keep bench/
+# off the import path, and put the project on it.
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+import uuid  # noqa: E402
+from urllib.parse import urlsplit, urlunsplit  # noqa: E402
+
 SAMPLE = ROOT / "claims/demo/venezuela-deportations.txt"
 BENCH_DB = "factcheck_bench"
 
@@ -60,6 +64,8 @@ def end_to_end(article_count: int) -> None:
         ],
         cwd=ROOT,
         env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         _measure(article_count, worker)

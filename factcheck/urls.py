@@ -4,7 +4,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from claims import health
-from claims.views import articles, claim_page, desk, public, queue, reports, workspace_settings
+from claims.views import (
+    articles,
+    claim_page,
+    desk,
+    exports,
+    public,
+    queue,
+    reports,
+    workspace_settings,
+)
 
 claim = "w/<slug:slug>/claims/<int:pk>/"
 
@@ -49,6 +58,12 @@ urlpatterns = [
         name="rating_delete",
     ),
     path("w/<slug:slug>/queue/bulk/", queue.queue_bulk, name="queue_bulk"),
+    path("w/<slug:slug>/queue/export/", exports.queue_export, name="queue_export"),
+    path(
+        "w/<slug:slug>/queue/claimreview-check/",
+        exports.claimreview_check,
+        name="claimreview_check",
+    ),
     path("w/<slug:slug>/mine/", queue.my_claims, name="my_claims"),
     path("w/<slug:slug>/articles/new/", articles.article_new, name="article_new"),
     path("w/<slug:slug>/articles/<int:pk>/", articles.article_detail, name="article_detail"),

@@ -32,6 +32,7 @@ def load_settings(**env):
 
 
 _VARS = {
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
     "DEBUG",
     "SECRET_KEY",
     "ALLOWED_HOSTS",

@@ -23,6 +23,8 @@ APP_URLS = {
     "rating_delete": ("rating", True),
     "claim_queue": ("workspace", False),
     "queue_bulk": ("workspace", True),
+    "queue_export": ("workspace", False),
+    "claimreview_check": ("workspace", False),
     "my_claims": ("workspace", False),
     "article_new": ("workspace", True),
     "article_detail": ("article", False),
@@ -79,8 +81,16 @@ def named_urls() -> set[str]:
     return names
 
 
+# Query strings some URLs need to do their work.
+QUERIES = {"queue_export": "?format=csv"}
+
+
 def url_for(name: str, objects: dict) -> str:
     """The URL of `name` for the objects of one workspace: {"workspace", "article", ...}."""
+    return _path_for(name, objects) + QUERIES.get(name, "")
+
+
+def _path_for(name: str, objects: dict) -> str:
     kind, _ = APP_URLS[name]
     if kind is None:
         return reverse(name)

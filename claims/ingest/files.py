@@ -197,7 +197,7 @@ def _extract_pdf(data: bytes) -> ExtractedArticle:
             "This PDF is damaged and couldn't be read. Try saving or exporting it again."
         ) from err
 
-    text = _join_hyphenated("\n\n".join(pages))
+    text = "\n\n".join(_reflow(_join_hyphenated(page)) for page in pages)
     if not normalise_text(text):
         raise IngestError(
             "This PDF has no text layer (is it a scanned document?). "
@@ -215,6 +215,36 @@ def _unlock(reader: pypdf.PdfReader) -> None:
         unlocked = False
     if not unlocked:
         raise IngestError(_LOCKED_PDF)
+
+
+# A PDF line that ends like this finishes its sentence (or is a heading or a list item).
+_LINE_END = re.compile(r"""[.!?:;"'\u201d\u2019)\]]\s*$""")
+
+
+def _reflow(page: str) -> str:
+    """Join a PDF page's hard-wrapped lines back into paragraphs.
+
+    Sentence splitting treats every line as its own paragraph (so bylines and headlines stay
+    apart), which would cut wrapped sentences in two. A line is joined to the next one when it
+    is long (at least 60% of the page's longest line: body text, not a heading) and does not
+    end a sentence, or when the next line carries on in lowercase.
+    """
+    lines = page.split("\n")
+    widest = max((len(line.strip()) for line in lines), default=0)
+    out: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if out and stripped and out[-1].strip():
+            previous = out[-1].rstrip()
+            body_line = len(previous) >= 0.6 * widest and not _LINE_END.search(previous)
+            carries_on = stripped[0].islower() and not _LINE_END.search(previous)
+            if body_line or carries_on:
+                # A hyphen left at the line end belongs to a compound: "Anglo-" + "Saxon".
+                joiner = "" if previous.endswith("-") else " "
+                out[-1] = f"{previous}{joiner}{stripped}"
+                continue
+        out.append(line)
+    return "\n".join(out)
 
 
 def _join_hyphenated(text: str) -> str:

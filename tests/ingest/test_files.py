@@ -326,7 +326,26 @@ def test_pdf_line_end_hyphenation_is_joined():
 
     text = extract_file(data, "report.pdf", max_bytes=LIMIT).text
 
-    assert text == "The claim was controversial and the Anglo-\nSaxon root stays."
+    assert text == "The claim was controversial and the Anglo-Saxon root stays."
+
+
+def test_pdf_hard_wrapped_lines_are_joined_into_paragraphs():
+    lines = [
+        "CITY BUDGET",
+        "By Jane Doe",
+        "The council approved a budget of $4.2 billion on Tuesday, the largest in the",
+        "town hall history, after a debate that lasted until midnight on the last day.",
+        "Officials said crime fell by 12 percent last year.",
+    ]
+    text = extract_file(make_pdf(lines), "report.pdf", max_bytes=LIMIT).text
+
+    assert text.split("\n") == [
+        "CITY BUDGET",
+        "By Jane Doe",
+        "The council approved a budget of $4.2 billion on Tuesday, the largest in the "
+        "town hall history, after a debate that lasted until midnight on the last day.",
+        "Officials said crime fell by 12 percent last year.",
+    ]
 
 
 def test_pdf_with_only_an_owner_password_is_read():
