@@ -6,7 +6,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-RUN useradd --create-home --uid 1000 app
+# WeasyPrint (PDF reports) needs Pango and fonts.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+       libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 1000 app
 
 WORKDIR /app
 COPY requirements.txt .
@@ -20,4 +25,4 @@ RUN DEBUG=0 SECRET_KEY=build-only-not-secret-build-only-not-secret-build-only-00
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "factcheck.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--timeout", "60", "--access-logfile", "-"]
+     "--timeout", "120", "--access-logfile", "-"]

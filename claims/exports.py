@@ -16,6 +16,7 @@ import csv
 import functools
 import json
 import mimetypes
+import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -59,6 +60,12 @@ XLSX_SPOOL_BYTES = 8 * 1024 * 1024
 XLSX_CELL_MAX_CHARS = 32_767
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# openpyxl's ILLEGAL_CHARACTERS_RE (control characters) plus what XML 1.0 also excludes and
+# lxml refuses: surrogates and the non-characters U+FFFE and U+FFFF.
+XML_ILLEGAL_CHARACTERS_RE = re.compile(
+    ILLEGAL_CHARACTERS_RE.pattern + r"|[\ud800-\udfff\ufffe\uffff]"
+)
 
 # What an export row reads, joined in the one query that walks the verdicts. Only these columns
 # are loaded: an export touches a handful of fields of seven models, and building a model
@@ -390,8 +397,8 @@ def invalid_claimreviews(
 def _xlsx_cell(value):
     if not isinstance(value, str):
         return value
-    # Control characters are not allowed in the file format: openpyxl refuses them.
-    value = neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+    # XML cannot hold these, so neither can XLSX: openpyxl refuses them, or the XML writer does.
+    value = neutralise(XML_ILLEGAL_CHARACTERS_RE.sub("", value))
     return value[:XLSX_CELL_MAX_CHARS]
 
 
@@ -452,7 +459,11 @@ def export_response(
     content_type = FORMATS[fmt].content_type
     if fmt == "xlsx":
         spool = tempfile.SpooledTemporaryFile(max_size=XLSX_SPOOL_BYTES)  # noqa: SIM115
-        write_xlsx(queryset, spool)
+        try:
+            write_xlsx(queryset, spool)
+        except BaseException:
+            spool.close()
+            raise
         spool.seek(0)
         # FileResponse closes the spool once it is sent, which deletes it.
         return FileResponse(spool, as_attachment=True, filename=filename, content_type=content_type)

@@ -272,7 +272,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     # django-axes logs every successful login at INFO; keep its warnings (lock-outs).
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
     "root": {
         "handlers": ["console"],
         "level": env_choice(

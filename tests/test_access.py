@@ -121,9 +121,7 @@ def test_other_workspace_content_never_appears_on_our_pages(reviewer_client, min
     theirs["claim"].article.save()
     for name in READS:
         response = reviewer_client.get(url_for(name, mine), follow=True)
-        body = (
-            b"".join(response.streaming_content) if response.streaming else response.content
-        )
+        body = b"".join(response.streaming_content) if response.streaming else response.content
         assert b"Secret rival scoop" not in body
 
 

@@ -7,6 +7,9 @@ import json
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from claims import exports
@@ -314,13 +317,34 @@ def test_json_round_trips_awkward_text_exactly(workspace, reader):
     assert record["sources"][0]["title"] == AWKWARD
 
 
+# PostgreSQL text cannot hold NUL, and no database holds lone surrogates.
+any_text = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"))
+
+
+@hypothesis_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(summary=any_text.filter(lambda t: len(t) <= 280), explanation=any_text)
+def test_any_text_round_trips(workspace, summary, explanation):
+    verdict = builders.verdict(workspace, summary=summary, explanation=explanation)
+    queryset = workspace_verdicts(workspace).filter(pk=verdict.pk)
+    [record] = read_json(queryset)
+    assert (record["summary"], record["explanation"]) == (summary, explanation)
+    [row] = read_csv(queryset)
+    assert (row["Summary"], row["Explanation"]) == (neutralise(summary), neutralise(explanation))
+    [row] = read_xlsx(queryset)
+    for cell, text in ((row["Summary"], summary), (row["Explanation"], explanation)):
+        expected = neutralise(exports.XML_ILLEGAL_CHARACTERS_RE.sub("", text))
+        assert (cell or "") == expected
+
+
 def test_xlsx_strips_characters_the_format_forbids(workspace):
-    builders.verdict(workspace, summary="bell\x07 and \x0bvtab\x1b", explanation="=\x01x")
+    builders.verdict(workspace, summary="bell\x07 and \x0bvtab\x1b\ufffe", explanation="=\x01x")
     [row] = read_xlsx(workspace_verdicts(workspace))
     assert row["Summary"] == "bell and vtab"
     assert row["Explanation"] == "'=x"
     [csv_row] = read_csv(workspace_verdicts(workspace))
-    assert csv_row["Summary"] == "bell\x07 and \x0bvtab\x1b"
+    assert csv_row["Summary"] == "bell\x07 and \x0bvtab\x1b\ufffe"
 
 
 def test_xlsx_truncates_text_past_excels_cell_limit(workspace):
