@@ -61,11 +61,17 @@ def _log(membership: Membership, verb: str, *, claim=None, verdict=None, **detai
 
 def notify(*, recipient: User, claim: Claim, message: str) -> None:
     """Tell a member in the app and by email (sent after the transaction commits)."""
+    message = _fit(message)
     Notification.objects.create(
         recipient=recipient, workspace_id=claim.workspace_id, claim=claim, message=message
     )
     link = settings.SITE_URL + reverse("claim_detail", args=[claim.workspace.slug, claim.pk])
     _email(recipient, message, link, quote=claim.text)
+
+
+def _fit(message: str, limit: int = 300) -> str:
+    """Names can be long; a notification's message must fit its column."""
+    return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
 def _email(recipient: User, message: str, link: str, *, quote: str = "") -> None:
@@ -518,7 +524,7 @@ def bulk_update(
                     recipient=assignee,
                     workspace_id=membership.workspace_id,
                     claim=claim,
-                    message=f"{membership.user.display_name} assigned you a claim",
+                    message=_fit(f"{membership.user.display_name} assigned you a claim"),
                 )
                 for claim in targets
             )

@@ -41,6 +41,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from claims.claimreview import (
     CLAIMREVIEW_SELECT_RELATED,
     build_claimreview,
+    json_ld,
     public_url,
     validate_claimreview,
     verdict_public_url,
@@ -335,11 +336,12 @@ def _csv_lines(records: Iterable[dict]) -> Iterator[str]:
         yield writer.writerow([neutralise(value) for value in spreadsheet_row(record)])
 
 
-def _json_array(objects: Iterable[dict]) -> Iterator[str]:
+def _json_array(objects: Iterable[dict], *, dumps=None) -> Iterator[str]:
+    dumps = dumps or (lambda obj: json.dumps(obj, ensure_ascii=False))
     yield "["
     separator = "\n"
     for obj in objects:
-        yield separator + json.dumps(obj, ensure_ascii=False)
+        yield separator + dumps(obj)
         separator = ",\n"
     yield "\n]\n"
 
@@ -377,7 +379,8 @@ def stream_export(
     if fmt == "jsonl":
         return _pieces(json.dumps(r, ensure_ascii=False) + "\n" for r in _records(verdicts))
     if fmt == "claimreview":
-        return _pieces(_json_array(_claimreviews(verdicts, on_invalid)))
+        # Escaped as on the public page, so the markup can be pasted into a <script> element.
+        return _pieces(_json_array(_claimreviews(verdicts, on_invalid), dumps=json_ld))
     raise ValueError(f"Not a text export format: {fmt!r}.")
 
 

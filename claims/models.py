@@ -169,6 +169,11 @@ class Rating(models.Model):
 # --- Articles -------------------------------------------------------------------------------
 
 
+def web_url(value: str) -> str:
+    """The address if it is http(s), else "": only web addresses ever become links."""
+    return value if value.lower().startswith(("http://", "https://")) else ""
+
+
 def text_fingerprint(text: str) -> str:
     """A hash of the text with whitespace and case folded, to spot the same article twice."""
     normalised = " ".join(text.split()).casefold()
@@ -257,6 +262,10 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return reverse("article_detail", args=[self.workspace.slug, self.pk])
+
+    @property
+    def link_url(self) -> str:
+        return web_url(self.source_url)
 
     @property
     def is_failed(self) -> bool:
@@ -508,6 +517,10 @@ class Source(models.Model):
 
     def __str__(self):
         return self.title or self.url
+
+    @property
+    def link_url(self) -> str:
+        return web_url(self.url)
 
 
 class Comment(models.Model):
