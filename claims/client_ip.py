@@ -1,5 +1,7 @@
 """The client's address, as brute-force protection (django-axes) keys lock-outs on it."""
 
+import ipaddress
+
 from django.conf import settings
 
 
@@ -15,5 +17,8 @@ def client_ip(request) -> str | None:
         hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         hops = [hop for hop in hops if hop]
         if len(hops) >= count:
-            return hops[-count]
+            try:
+                return str(ipaddress.ip_address(hops[-count]))
+            except ValueError:
+                pass  # "unknown", a port, junk: not an address to key a lock-out on
     return request.META.get("REMOTE_ADDR")
