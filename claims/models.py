@@ -56,12 +56,22 @@ class Workspace(models.Model):
     # Publisher shown as ClaimReview's author; set by a workspace admin.
     organisation_name = models.CharField(max_length=200, blank=True)
     organisation_url = models.URLField(max_length=500, blank=True)
+    # Members must sign in with a second factor (TOTP) to open this workspace.
+    require_two_factor = models.BooleanField(default=False)
+    # Sentences scoring at or above this become claims (calibrated: 0.5 = check-worthy).
+    claim_threshold = models.FloatField(default=0.5)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = WorkspaceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(claim_threshold__gte=0.0, claim_threshold__lte=1.0),
+                name="workspace_claim_threshold_range",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -125,6 +135,68 @@ class Membership(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class SitePolicy(models.Model):
+    """Instance-wide rules set by a superuser (the instance operator). One row, pk=1."""
+
+    require_two_factor = models.BooleanField(
+        default=False, help_text="Every account must sign in with a second factor."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "site policy"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="site_policy_singleton")]
+
+    def __str__(self):
+        return "Site policy"
+
+    @classmethod
+    def current(cls) -> "SitePolicy":
+        policy, _ = cls.objects.get_or_create(pk=1)
+        return policy
+
+
+class Invitation(models.Model):
+    """An offer to join a workspace, accepted by the invitee while logged in.
+
+    The inviter names an e-mail address or user name; they learn nothing about whether an
+    account exists behind it, and gain no power over it until the invitee accepts. Only a
+    hash of the token is stored: the link in the e-mail is the secret.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    # What the inviter typed, normalised (lower case): an e-mail address or a user name.
+    invitee = models.CharField(max_length=254)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.REVIEWER)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "invitee"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_pending_per_invitee",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="invitation_role_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Invitation to {self.workspace}"
 
 
 class Rating(models.Model):
@@ -244,9 +316,11 @@ class Article(models.Model):
                 condition=Q(extraction_status__in=["queued", "running", "done", "failed"]),
                 name="article_status_valid",
             ),
-            # Pasted and uploaded articles arrive with their text; fetched ones get it later.
+            # Pasted articles arrive with their text; fetched and uploaded ones get it from
+            # the worker, which parses them outside the web request.
             models.CheckConstraint(
-                condition=Q(origin="url") | ~Q(body=""), name="article_has_text_unless_url"
+                condition=Q(origin__in=["url", "upload"]) | ~Q(body=""),
+                name="article_has_text_unless_url",
             ),
             models.CheckConstraint(
                 condition=~Q(origin="url") | ~Q(source_url=""), name="article_url_origin_has_url"
@@ -312,6 +386,23 @@ class Article(models.Model):
             text=self.body[start:end],
             **fields,
         )
+
+
+class ArticleUpload(models.Model):
+    """The file as uploaded, kept until the worker has parsed it into the article's text.
+
+    Stored in the database so web and worker need no shared disk; deleted after parsing.
+    """
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="upload")
+    data = models.BinaryField()
+    filename = models.CharField(max_length=255)
+    # What the submitter typed, which wins over the file's own metadata.
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.filename
 
 
 # --- Claims ---------------------------------------------------------------------------------
@@ -410,6 +501,17 @@ class Claim(models.Model):
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     due_date = models.DateField(null=True, blank=True)
     dismissed_reason = models.CharField(max_length=500, blank=True)
+    # Why the extractor picked it ("number", "named source", "comparison", "causal", ...).
+    cues = models.JSONField(default=list, blank=True)
+    # Starts with a reference ("That", "This", "He") that the sentence alone does not resolve.
+    needs_context = models.BooleanField(default=False)
+    # Sentence embedding for matching (float16 bytes) and the encoder that made it.
+    embedding = models.BinaryField(null=True, blank=True, editable=False)
+    embedding_model = models.CharField(max_length=40, blank=True, editable=False)
+    # The same claim, already in the workspace; its verdict carries across when approved.
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
     # Kept up to date by a PostgreSQL trigger (migration 0002); unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
     created_by = models.ForeignKey(
@@ -460,6 +562,9 @@ class Claim(models.Model):
                 condition=~Q(status__in=["assigned", "researching", "in_review"])
                 | Q(assignee__isnull=False),
                 name="claim_working_has_assignee",
+            ),
+            models.CheckConstraint(
+                condition=~Q(duplicate_of=F("pk")), name="claim_not_duplicate_of_itself"
             ),
         ]
 
@@ -570,6 +675,10 @@ class Verdict(models.Model):
     approved_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="verdicts_approved"
     )
+    # Whoever last changed the rating, summary or explanation: they may not approve it.
+    last_edited_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -588,6 +697,13 @@ class Verdict(models.Model):
             models.CheckConstraint(
                 condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("author")),
                 name="verdict_not_self_approved",
+            ),
+            # Nor a text they were the last to change.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True)
+                | Q(last_edited_by__isnull=True)
+                | ~Q(approved_by=F("last_edited_by")),
+                name="verdict_not_approved_by_last_editor",
             ),
             models.CheckConstraint(
                 condition=~Q(status="published")
