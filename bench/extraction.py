@@ -4,8 +4,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \
         .venv/bin/python bench/extraction.py --articles 20   # plus end-to-end
 
-Throughput: segmentation + scoring of real and synthetic articles in this process, pinned to
-one thread (bench/extraction_core.py). End-to-end: a scratch database `factcheck_bench` is
+Per sentence: load time and scoring time of the detector, its components, the TF-IDF baseline
+and the sentence encoder, on one core (bench/extraction_model.py). Throughput: segmentation +
+scoring of real and synthetic articles in this process, pinned to one thread
+(bench/extraction_core.py). End-to-end: a scratch database `factcheck_bench` is
 created on the PostgreSQL server named by DATABASE_URL, a Celery worker is started on it, and
 each article is timed from submit (the web's commit) to its claims being visible in the
 database. Prints its figures; asserts nothing.
@@ -32,6 +34,7 @@ BENCH_DB = "factcheck_bench"
 
 
 def throughput() -> None:
+    subprocess.run([sys.executable, str(ROOT / "bench/extraction_model.py")], check=True)
     subprocess.run([sys.executable, str(ROOT / "bench/extraction_core.py")], check=True)
 
 
@@ -129,11 +132,17 @@ def _p95(values):
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
+def match_latency() -> None:
+    """Top-10 similar claims among 100,000 of a workspace (bench/matching.py has options)."""
+    subprocess.run([sys.executable, str(ROOT / "bench/matching.py")], check=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=20)
     args = parser.parse_args()
     throughput()
+    match_latency()
     end_to_end(args.articles)
 
 

@@ -14,10 +14,11 @@ import datetime
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, When
 from django.urls import reverse
 from django.utils import timezone
 
+from claims import matching
 from claims.models import (
     Activity,
     Claim,
@@ -289,9 +290,11 @@ def _versioned_update(verdict: Verdict, expected_version: int, **values) -> Verd
     updated = Verdict.objects.filter(pk=verdict.pk, version=expected_version).update(
         version=F("version") + 1, updated_at=timezone.now(), **values
     )
-    current = Verdict.objects.select_related("rating", "author", "approved_by").get(pk=verdict.pk)
+    current = Verdict.objects.select_related(
+        "rating", "author", "approved_by", "last_edited_by"
+    ).get(pk=verdict.pk)
     if not updated:
-        editor = current.author.display_name
+        editor = (current.last_edited_by or current.author).display_name
         raise Conflict(
             f"Someone saved this verdict while you were editing (now version {current.version},"
             f" last written by {editor}). Your text is kept below: compare and save again.",
@@ -329,6 +332,7 @@ def save_verdict(
                     summary=summary,
                     explanation=explanation,
                     author=membership.user,
+                    last_edited_by=membership.user,
                 )
                 _start_research(claim)
                 _log(membership, Activity.Verb.VERDICT_SAVED, claim=claim, verdict=verdict)
@@ -343,13 +347,23 @@ def save_verdict(
         raise NotAllowed("This verdict is published: change it with a correction.")
     if verdict.status == Verdict.Status.SUBMITTED and not membership.is_editor:
         raise NotAllowed("The verdict is waiting for an editor; it can't be edited now.")
+    values = {"rating": rating, "summary": summary, "explanation": explanation}
+    if _changes_text(verdict, **values):
+        # Saving the text unchanged does not make it yours (nor launder someone else's).
+        values["last_edited_by"] = membership.user
     with transaction.atomic():
-        verdict = _versioned_update(
-            verdict, version or 0, rating=rating, summary=summary, explanation=explanation
-        )
+        verdict = _versioned_update(verdict, version or 0, **values)
         _start_research(claim)
         _log(membership, Activity.Verb.VERDICT_SAVED, claim=claim, verdict=verdict)
     return verdict
+
+
+def _changes_text(verdict: Verdict, *, rating, summary: str, explanation: str) -> bool:
+    return (
+        verdict.rating_id != (rating.pk if rating else None)
+        or verdict.summary != summary
+        or verdict.explanation != explanation
+    )
 
 
 def submit_verdict(*, membership: Membership, verdict: Verdict, version: int) -> Verdict:
@@ -407,25 +421,36 @@ def return_verdict(*, membership: Membership, verdict: Verdict, version: int, co
 
 
 def publish_verdict(*, membership: Membership, verdict: Verdict, version: int) -> Verdict:
-    """An editor approves and publishes. Never their own verdict; never without a source."""
+    """An editor approves and publishes: never a text they wrote or last changed (the
+    version check makes sure the text approved is the one they read); never without a source.
+    """
     _require_editor(membership)
     claim = verdict.claim
     if verdict.status != Verdict.Status.SUBMITTED:
         raise NotAllowed("Only a submitted verdict can be approved.")
-    if verdict.author_id == membership.user_id:
-        raise NotAllowed("You wrote this verdict: another editor must approve it.")
+    if refusal := verdict.approval_conflict(membership.user_id):
+        raise NotAllowed(refusal)
     if not claim.sources.exists():
         raise NotAllowed("Add at least one source before publishing.")
     now = timezone.now()
     with transaction.atomic():
-        verdict = _versioned_update(
-            verdict,
-            version,
-            status=Verdict.Status.PUBLISHED,
-            approved_by=membership.user,
-            approved_at=now,
-            published_at=now,
-        )
+        try:
+            with transaction.atomic():
+                verdict = _versioned_update(
+                    verdict,
+                    version,
+                    status=Verdict.Status.PUBLISHED,
+                    approved_by=membership.user,
+                    approved_at=now,
+                    published_at=now,
+                )
+        except IntegrityError:
+            # The text became theirs after `verdict` was read: the database's constraint
+            # (verdict_not_approved_by_last_editor) has the last word.
+            refusal = Verdict.objects.get(pk=verdict.pk).approval_conflict(membership.user_id)
+            if not refusal:
+                raise
+            raise NotAllowed(refusal) from None
         Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.PUBLISHED)
         claim.status = Claim.Status.PUBLISHED
         _log(membership, Activity.Verb.VERDICT_PUBLISHED, claim=claim, verdict=verdict)
@@ -434,6 +459,8 @@ def publish_verdict(*, membership: Membership, verdict: Verdict, version: int) -
             claim=claim,
             message=f"{membership.user.display_name} approved and published your verdict",
         )
+        _carry_verdict(membership, verdict, claim, claim.duplicates.all())
+        matching.point_matches_at(claim)
     return verdict
 
 
@@ -447,7 +474,13 @@ def correct_verdict(
     explanation: str,
     reason: str,
 ) -> Verdict:
-    """An editor changes a published verdict; the correction stays visible to readers."""
+    """An editor changes a published verdict; the correction stays visible to readers.
+
+    The Correction row records who changed the text. `last_edited_by` is left as it was at
+    approval: it guards approval, which a published verdict never goes through again, and
+    the approving editor correcting their own approval would break the database's
+    "approver is not the last editor" constraint.
+    """
     _require_editor(membership)
     if verdict.status != Verdict.Status.PUBLISHED:
         raise NotAllowed("Only a published verdict takes corrections; edit the draft instead.")
@@ -477,6 +510,7 @@ def correct_verdict(
             old=str(old_rating),
             new=str(rating),
         )
+        _carry_correction(membership, updated, reason=reason.strip())
     return updated
 
 
@@ -491,6 +525,7 @@ def bulk_update(
     assignee: User | None = None,
     priority: int | None = None,
     reason: str = "",
+    original: int | None = None,
 ) -> tuple[int, int]:
     """Apply one queue action to many claims with set-based updates; returns (done, skipped).
 
@@ -503,6 +538,8 @@ def bulk_update(
         if action not in ("priority", "researching"):
             raise NotAllowed("Only an editor can do that to several claims at once.")
         claims = claims.filter(assignee=membership.user)
+    if action == "duplicate":
+        return _bulk_link(membership, claims, selected, original)
     claims = claims.open()
     now = timezone.now()
     if action == "assign":
@@ -574,99 +611,172 @@ def bulk_update(
     return len(targets), len(selected) - len(targets)
 
 
-# --- Members (workspace admins) -------------------------------------------------------------
+def _bulk_link(membership, claims, selected: set[int], original_id: int | None):
+    """The queue's "link as duplicates": the named original, else the selected claim that is
+    published (or, failing that, the oldest)."""
+    if original_id is not None:
+        original = Claim.objects.filter(workspace_id=membership.workspace_id, pk=original_id)
+        if not original.exists():
+            raise NotAllowed(f"There is no claim #{original_id} in this workspace.")
+    else:
+        original = claims.order_by(
+            Case(When(status=Claim.Status.PUBLISHED, then=0), default=1), "pk"
+        )
+    original = original.select_related("duplicate_of").first()
+    if original is None:
+        raise NotAllowed("None of the selected claims is in this workspace.")
+    done = link_duplicates(membership=membership, original=original, claims=claims)
+    return done, len(selected - {original.pk}) - done
 
 
-def _require_admin(membership: Membership) -> None:
-    if not membership.is_admin:
-        raise NotAllowed("Only a workspace admin can do that.")
+# --- Duplicates -----------------------------------------------------------------------------
 
 
-def add_member(*, membership: Membership, who: str, role: str) -> tuple[Membership, bool]:
-    """Add a user by user name or email; an unknown email gets a new account and an invitation.
+def link_duplicates(*, membership: Membership, original: Claim, claims) -> int:
+    """An editor marks claims as duplicates of `original`; returns how many were linked.
 
-    Returns (membership, invited). The invitation is a password-reset email, so no password
-    ever travels in the clear.
+    Links stay one level deep: a claim linked to a duplicate is linked to its original, and
+    claims that had duplicates hand them over. The original's verdict carries across when an
+    editor approves it (publish_verdict), or at once if it is already published. Published,
+    dismissed and in-review claims (their own verdict waits for an editor) are left alone.
     """
-    _require_admin(membership)
-    who = who.strip()
-    user = User.objects.filter(username__iexact=who).first() or (
-        User.objects.filter(email__iexact=who).first() if "@" in who else None
+    _require_editor(membership)
+    if original.workspace_id != membership.workspace_id:
+        raise NotAllowed("That claim is not in this workspace.")
+    if original.duplicate_of_id:
+        original = original.duplicate_of
+    if original.status == Claim.Status.DISMISSED:
+        raise NotAllowed("The original claim is dismissed; link to a claim the desk checks.")
+    targets = list(
+        claims.filter(workspace_id=membership.workspace_id)
+        .exclude(pk=original.pk)
+        .exclude(status__in=Claim.KEEPS_OWN_VERDICT)
+        .only("pk", "article_id")
     )
-    invited = False
-    if user is None:
-        if "@" not in who:
-            raise NotAllowed(f"Nobody is called “{who}”. Give an email address to invite them.")
-        from django.core.validators import validate_email
-
-        try:
-            validate_email(who)
-        except Exception:
-            raise NotAllowed(f"“{who}” is not a valid email address.") from None
-        username = who.split("@")[0][:100] or "member"
-        while User.objects.filter(username__iexact=username).exists():
-            username = f"{username[:90]}-{User.objects.count()}"
-        user = User(username=username, email=who)
-        user.set_unusable_password()
-        user.save()
-        invited = True
-    added, created = Membership.objects.get_or_create(
-        user=user, workspace_id=membership.workspace_id, defaults={"role": role}
-    )
-    if not created:
-        raise NotAllowed(f"{user.display_name} is already a member.")
-    if invited:
-        transaction.on_commit(lambda: _invite(user, membership))
-    return added, invited
-
-
-def _invite(user: User, membership: Membership) -> None:
-    """Email a link to choose a password (Django's reset link: single use, expires)."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.template.loader import render_to_string
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
-    protocol, _, domain = settings.SITE_URL.partition("://")
-    context = {
-        "user": user,
-        "workspace": membership.workspace,
-        "inviter": membership.user,
-        "protocol": protocol,
-        "domain": domain,
-        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-        "token": default_token_generator.make_token(user),
-    }
-    subject = render_to_string("registration/invitation_subject.txt", context).strip()
-    body = render_to_string("registration/invitation_email.txt", context)
-    send_mail(subject, body, None, [user.email], fail_silently=True)
-
-
-def _admins_left_without(membership: Membership, target: Membership) -> bool:
-    return not (
-        Membership.objects.filter(workspace_id=membership.workspace_id, role="admin")
-        .exclude(pk=target.pk)
-        .exists()
-    )
-
-
-def change_role(*, membership: Membership, target: Membership, role: str) -> None:
-    _require_admin(membership)
-    if target.role == "admin" and role != "admin" and _admins_left_without(membership, target):
-        raise NotAllowed("A workspace needs at least one admin.")
-    target.role = role
-    target.save(update_fields=["role"])
-
-
-def remove_member(*, membership: Membership, target: Membership) -> None:
-    """Remove a member; their open claims go back to the queue, unassigned."""
-    _require_admin(membership)
-    if target.role == "admin" and _admins_left_without(membership, target):
-        raise NotAllowed("A workspace needs at least one admin.")
+    ids = [claim.pk for claim in targets]
+    if not ids:
+        return 0
     with transaction.atomic():
-        Claim.objects.filter(
+        Claim.objects.filter(duplicate_of__in=ids).update(duplicate_of=original)
+        Claim.objects.filter(pk__in=ids).update(duplicate_of=original, updated_at=timezone.now())
+        _log_each(membership, Activity.Verb.DUPLICATE_LINKED, targets, original=original.pk)
+        verdict = Verdict.objects.filter(claim=original, status=Verdict.Status.PUBLISHED).first()
+        if verdict:
+            _carry_verdict(membership, verdict, original, Claim.objects.filter(pk__in=ids))
+    return len(ids)
+
+
+def unlink_duplicate(*, membership: Membership, claim: Claim) -> None:
+    """An editor says a linked claim is not a duplicate after all."""
+    _require_editor(membership)
+    if claim.duplicate_of_id is None:
+        raise NotAllowed("This claim is not linked as a duplicate.")
+    if claim.status == Claim.Status.PUBLISHED:
+        raise NotAllowed("The verdict was already carried across: change it with a correction.")
+    with transaction.atomic():
+        original = claim.duplicate_of_id
+        Claim.objects.filter(pk=claim.pk).update(duplicate_of=None, updated_at=timezone.now())
+        claim.duplicate_of = None
+        _log(membership, Activity.Verb.DUPLICATE_UNLINKED, claim=claim, original=original)
+
+
+def _carry_verdict(membership: Membership, verdict: Verdict, original: Claim, duplicates) -> int:
+    """Publish the original's verdict on its open linked duplicates: same rating, summary,
+    explanation and sources, approved by the editor who approved the original (so the
+    independence constraints hold as they did for it).
+
+    The one write path for carrying a verdict across, on approval and on linking to an
+    already published claim. Returns how many claims were published this way.
+    """
+    targets = list(duplicates.exclude(status__in=Claim.KEEPS_OWN_VERDICT).only("pk", "article_id"))
+    ids = [claim.pk for claim in targets]
+    if not ids:
+        return 0
+    now = timezone.now()
+    values = {
+        "rating_id": verdict.rating_id,
+        "summary": verdict.summary,
+        "explanation": verdict.explanation,
+        "status": Verdict.Status.PUBLISHED,
+        "author_id": verdict.author_id,
+        "last_edited_by_id": verdict.last_edited_by_id,
+        "approved_by_id": verdict.approved_by_id,
+        "approved_at": verdict.approved_at,
+        "published_at": now,
+    }
+    drafted = set(Verdict.objects.filter(claim_id__in=ids).values_list("claim_id", flat=True))
+    Verdict.objects.filter(claim_id__in=drafted).update(
+        version=F("version") + 1, updated_at=now, **values
+    )
+    Verdict.objects.bulk_create(Verdict(claim_id=pk, **values) for pk in ids if pk not in drafted)
+    Claim.objects.filter(pk__in=ids).update(status=Claim.Status.PUBLISHED, updated_at=now)
+    evidence = list(original.sources.all())
+    have = set(Source.objects.filter(claim_id__in=ids).values_list("claim_id", "url"))
+    Source.objects.bulk_create(
+        Source(
+            claim_id=pk,
+            url=source.url,
+            title=source.title,
+            publisher=source.publisher,
+            excerpt=source.excerpt,
+            stance=source.stance,
+            added_by_id=source.added_by_id,
+        )
+        for pk in ids
+        for source in evidence
+        if (pk, source.url) not in have
+    )
+    _log_each(membership, Activity.Verb.VERDICT_PUBLISHED, targets, carried_from=original.pk)
+    return len(ids)
+
+
+def _carry_correction(membership: Membership, verdict: Verdict, *, reason: str) -> int:
+    """A correction to an original reaches the verdicts carried from it to its duplicates
+    (each gets its own visible Correction). Returns how many were corrected."""
+    carried = list(
+        Verdict.objects.filter(
+            claim__duplicate_of_id=verdict.claim_id, status=Verdict.Status.PUBLISHED
+        ).select_related("claim")
+    )
+    if not carried:
+        return 0
+    Correction.objects.bulk_create(
+        Correction(
+            verdict=copy,
+            old_rating_id=copy.rating_id,
+            new_rating_id=verdict.rating_id,
+            old_summary=copy.summary,
+            new_summary=verdict.summary,
+            reason=reason,
+            created_by=membership.user,
+        )
+        for copy in carried
+    )
+    Verdict.objects.filter(pk__in=[copy.pk for copy in carried]).update(
+        rating_id=verdict.rating_id,
+        summary=verdict.summary,
+        explanation=verdict.explanation,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    _log_each(
+        membership,
+        Activity.Verb.VERDICT_CORRECTED,
+        [copy.claim for copy in carried],
+        carried_from=verdict.claim_id,
+    )
+    return len(carried)
+
+
+def _log_each(membership: Membership, verb: str, claims, **detail) -> None:
+    Activity.objects.bulk_create(
+        Activity(
             workspace_id=membership.workspace_id,
-            assignee_id=target.user_id,
-            status__in=[Claim.Status.ASSIGNED, Claim.Status.RESEARCHING],
-        ).update(assignee=None, status=Claim.Status.NEW, updated_at=timezone.now())
-        target.delete()
+            actor=membership.user,
+            verb=verb,
+            article_id=claim.article_id,
+            claim_id=claim.pk,
+            detail=detail,
+        )
+        for claim in claims
+    )

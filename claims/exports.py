@@ -1,4 +1,5 @@
-"""Verdict exports (CSV, XLSX, JSON, JSON Lines, ClaimReview) and the printable article report.
+"""Verdict exports: CSV, XLSX, JSON, JSON Lines and ClaimReview (the article report and its
+PDF are in claims/reports.py).
 
 Every export is fed by one prefetching queryset and streamed: verdicts are read
 `EXPORT_CHUNK_SIZE` at a time with `.iterator()`, so memory stays flat however many there are,
@@ -13,24 +14,16 @@ and is shown as text. Numbers we write as numbers are left alone, and JSON is ne
 """
 
 import csv
-import functools
 import json
-import mimetypes
 import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import unquote, urljoin, urlsplit
 
-from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.exceptions import SuspiciousFileOperation
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -46,7 +39,7 @@ from claims.claimreview import (
     validate_claimreview,
     verdict_public_url,
 )
-from claims.models import Article, Claim, Correction, Source, Verdict, Workspace
+from claims.models import Claim, Correction, Source, Verdict, Workspace
 
 EXPORT_CHUNK_SIZE = 1000
 
@@ -473,80 +466,3 @@ def export_response(
     response = StreamingHttpResponse(stream_export(queryset, fmt), content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
-
-
-# --- The article report ---------------------------------------------------------------------
-
-
-def article_report_claims(article: Article) -> list[Claim]:
-    """Every claim of the article in reading order, with its verdict, people and sources.
-
-    Four queries, however many claims: claims joined to their verdict and people, then
-    sources, then corrections.
-    """
-    claims = (
-        article.claims.select_related(
-            "assignee", "verdict__rating", "verdict__author", "verdict__approved_by"
-        )
-        .prefetch_related(
-            Prefetch("sources", queryset=Source.objects.order_by("created_at", "pk")),
-            Prefetch(
-                "verdict__corrections",
-                queryset=Correction.objects.select_related("old_rating", "new_rating"),
-            ),
-        )
-        .order_by("start", "end")
-    )
-    return list(claims)
-
-
-def static_file_for_url(url: str) -> Path | None:
-    """The local file behind one of our static URLs; None for any other URL.
-
-    This is what lets the PDF renderer load our stylesheet while fetching nothing else: no
-    other host (server-side request forgery), no file:// path, no data: URL.
-    """
-    prefix = urljoin(settings.SITE_URL + "/", settings.STATIC_URL)
-    url = url.split("#")[0].split("?")[0]
-    if not url.startswith(prefix) or urlsplit(url).netloc != urlsplit(prefix).netloc:
-        return None
-    name = unquote(url[len(prefix) :])
-    if not name or "\\" in name or any(part in ("", ".", "..") for part in name.split("/")):
-        return None
-    try:
-        if staticfiles_storage.exists(name):
-            # Collected files, including the hashed names the manifest storage hands out.
-            return Path(staticfiles_storage.path(name))
-        found = finders.find(name)
-    except (SuspiciousFileOperation, NotImplementedError, OSError, ValueError):
-        # A path that escapes the static folders, or storage without local files: not ours.
-        return None
-    return Path(found) if found else None
-
-
-def render_pdf(html: str) -> bytes:
-    """The HTML rendered to PDF by WeasyPrint, which may load only our own static files."""
-    # Imported here: WeasyPrint takes a second to load Pango, and only this view needs it.
-    from weasyprint import HTML
-
-    document = HTML(string=html, base_url=settings.SITE_URL + "/", url_fetcher=_fetcher()())
-    return document.write_pdf()
-
-
-@functools.cache
-def _fetcher():
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticFilesOnly(URLFetcher):
-        """Serves our static files from disk and refuses every other URL."""
-
-        def fetch(self, url, headers=None):
-            path = static_file_for_url(url)
-            if path is None:
-                raise ValueError(f"Refused to fetch {url[:200]}: reports load only our files.")
-            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(
-                url, path.read_bytes(), headers={"Content-Type": content_type}
-            )
-
-    return StaticFilesOnly

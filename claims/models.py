@@ -7,6 +7,8 @@ QuerySet methods.
 """
 
 import hashlib
+import math
+import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
@@ -16,6 +18,23 @@ from django.db.models.functions import Length, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+
+# Characters that reorder the text after them: embeddings and overrides (U+202A-U+202E) and
+# isolates (U+2066-U+2069). In a title or a name they make "\u202egnp.exe" show as "exe.png" in
+# every list it appears in. The marks (U+200E, U+200F, U+061C) stay: they only place the
+# punctuation around them, which Arabic and Hebrew text needs.
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def without_bidi_controls(text: str) -> str:
+    return text.translate(_BIDI_CONTROLS)
+
+
+def strip_bidi_controls(instance: models.Model, *fields: str) -> None:
+    """Clean the named text fields of `instance` before it is saved (the one write path of
+    titles and names, whichever form, file, page or command they came from)."""
+    for name in fields:
+        setattr(instance, name, without_bidi_controls(getattr(instance, name)))
 
 
 class User(AbstractUser):
@@ -31,6 +50,10 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        strip_bidi_controls(self, "first_name", "last_name")
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:
@@ -77,6 +100,7 @@ class Workspace(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        strip_bidi_controls(self, "name", "organisation_name")
         if not self.slug:
             self.slug = slugify(self.name)[:60]
         super().save(*args, **kwargs)
@@ -136,6 +160,20 @@ class Membership(models.Model):
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 
+    def can_remove_comment(self, comment: "Comment") -> bool:
+        """A comment is removed by whoever wrote it, or by a workspace admin."""
+        return self.is_admin or (
+            comment.author_id is not None and comment.author_id == self.user_id
+        )
+
+    def can_approve(self, verdict: "Verdict") -> bool:
+        """An editor approves a submitted verdict whose text they neither wrote nor changed."""
+        return (
+            self.is_editor
+            and verdict.status == Verdict.Status.SUBMITTED
+            and not verdict.approval_conflict(self.user_id)
+        )
+
 
 class SitePolicy(models.Model):
     """Instance-wide rules set by a superuser (the instance operator). One row, pk=1."""
@@ -158,12 +196,37 @@ class SitePolicy(models.Model):
         return policy
 
 
+class InvitationQuerySet(models.QuerySet):
+    def open(self):
+        """Neither accepted nor withdrawn: what the inviters see as pending (until it expires).
+
+        A declined invitation stays open: telling the inviter would tell them that an account
+        answers to the name they typed.
+        """
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+    def pending(self):
+        return self.open().filter(expires_at__gt=timezone.now())
+
+    def addressed_to(self, user):
+        """Invitations by user name to this account, in any state (e-mail ones need the link)."""
+        return self.filter(invitee=user.username.lower()).exclude(invitee__contains="@")
+
+    def waiting_for(self, user):
+        """What the account holder can still accept or decline in the app."""
+        return self.addressed_to(user).pending().filter(declined_at__isnull=True)
+
+    def by_token(self, token: str):
+        return self.filter(token_hash=Invitation.hash_token(token))
+
+
 class Invitation(models.Model):
     """An offer to join a workspace, accepted by the invitee while logged in.
 
     The inviter names an e-mail address or user name; they learn nothing about whether an
     account exists behind it, and gain no power over it until the invitee accepts. Only a
-    hash of the token is stored: the link in the e-mail is the secret.
+    hash of the token is stored: the link in the e-mail is the secret. An invitee containing
+    "@" is an e-mail address, anything else a user name.
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
@@ -181,6 +244,9 @@ class Invitation(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -190,13 +256,47 @@ class Invitation(models.Model):
                 condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
                 name="invitation_one_pending_per_invitee",
             ),
-            models.CheckConstraint(
-                condition=Q(role__in=Role.values), name="invitation_role_valid"
-            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="invitation_role_valid"),
         ]
 
     def __str__(self):
         return f"Invitation to {self.workspace}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def issue_token(self) -> str:
+        """A fresh secret for the link (the previous link stops working); caller saves."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = self.hash_token(token)
+        return token
+
+    @property
+    def by_email(self) -> bool:
+        return "@" in self.invitee
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    def closed_reason(self) -> str:
+        """Why the invitation can no longer be accepted ("" while it can)."""
+        if self.accepted_at:
+            return "This invitation has already been used."
+        if self.revoked_at:
+            return "This invitation was withdrawn by the workspace's admins."
+        if self.declined_at:
+            return "This invitation was declined."
+        if self.is_expired:
+            return "This invitation has expired. Ask the workspace's admins for a new one."
+        return ""
+
+    def is_for(self, user) -> bool:
+        """The account it was sent to: same e-mail address, or same user name."""
+        if self.by_email:
+            return bool(user.email) and user.email.lower() == self.invitee
+        return user.username.lower() == self.invitee
 
 
 class Rating(models.Model):
@@ -248,7 +348,7 @@ def web_url(value: str) -> str:
 
 def text_fingerprint(text: str) -> str:
     """A hash of the text with whitespace and case folded, to spot the same article twice."""
-    normalised = " ".join(text.split()).casefold()
+    normalised = " ".join(without_bidi_controls(text).split()).casefold()
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
@@ -300,6 +400,10 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    # The article page shows the text in parts of about this many characters, so it costs the
+    # same for a million-character article as for a news story (which fits in one part).
+    PART_CHARS = 50_000
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["workspace", "-created_at"])]
@@ -331,6 +435,12 @@ class Article(models.Model):
         return self.title or self.source_url or f"Article {self.pk}"
 
     def save(self, *args, **kwargs):
+        strip_bidi_controls(self, "title", "outlet", "author", "original_filename")
+        update_fields = kwargs.get("update_fields")
+        # Claims are offsets into the body, so only a body being written (new article, page
+        # fetched, file read) is cleaned, never one that claims already point into.
+        if self._state.adding or (update_fields is not None and "body" in update_fields):
+            self.body = without_bidi_controls(self.body)
         self.fingerprint = text_fingerprint(self.body) if self.body else ""
         super().save(*args, **kwargs)
 
@@ -356,22 +466,48 @@ class Article(models.Model):
             return self.__class__.objects.none()
         return self.workspace.articles.filter(fingerprint=self.fingerprint).exclude(pk=self.pk)
 
-    def segments(self, claims) -> list[dict]:
-        """The body cut into plain and claimed parts, for highlighting claims in the text.
+    @property
+    def part_count(self) -> int:
+        """How many parts of about PART_CHARS the article page shows the text in."""
+        return max(1, math.ceil(len(self.body) / self.PART_CHARS))
+
+    def part_bounds(self, number: int) -> tuple[int, int]:
+        """The character range [start, end) of part `number` (counted from 1)."""
+        return self._part_start(number - 1), self._part_start(number)
+
+    def _part_start(self, index: int) -> int:
+        if index <= 0:
+            return 0
+        if index >= self.part_count:
+            return len(self.body)
+        at = index * self.PART_CHARS
+        # After a line break (extracted claims never cross one), else after a space; looked
+        # for in the first half of the part only, so parts never shrink to nothing.
+        for separator in ("\n", " "):
+            found = self.body.find(separator, at, at + self.PART_CHARS // 2)
+            if found != -1:
+                return found + 1
+        return at
+
+    def segments(self, claims, start: int = 0, end: int | None = None) -> list[dict]:
+        """body[start:end] cut into plain and claimed parts, for highlighting claims in the text.
 
         Overlapping claims (a hand-picked span inside an extracted sentence) cannot both be
         marked inline; the earlier-starting one wins and the other stays listed beside the text.
+        A claim crossing the edge of the range is marked as far as the range goes.
         """
-        parts, cursor = [], 0
+        end = len(self.body) if end is None else end
+        parts, cursor = [], start
         for claim in sorted(claims, key=lambda c: (c.start, -c.end)):
-            if claim.start < cursor or claim.end > len(self.body):
+            low, high = max(claim.start, start), min(claim.end, end)
+            if low < cursor or low >= high or claim.end > len(self.body):
                 continue
-            if claim.start > cursor:
-                parts.append({"text": self.body[cursor : claim.start], "claim": None})
-            parts.append({"text": self.body[claim.start : claim.end], "claim": claim})
-            cursor = claim.end
-        if cursor < len(self.body):
-            parts.append({"text": self.body[cursor:], "claim": None})
+            if low > cursor:
+                parts.append({"text": self.body[cursor:low], "claim": None})
+            parts.append({"text": self.body[low:high], "claim": claim})
+            cursor = high
+        if cursor < end:
+            parts.append({"text": self.body[cursor:end], "claim": None})
         return parts
 
     def add_claim(self, *, start: int, end: int, **fields) -> "Claim":
@@ -403,6 +539,81 @@ class ArticleUpload(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+class ReportPdf(models.Model):
+    """The PDF of an article's verdict report, built by the worker (claims/reports.py).
+
+    WeasyPrint needs seconds for a report of a few dozen claims, so a request never builds
+    one: it asks for it (queued) and the download link appears once the worker is done. One
+    per article: building again replaces it.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="report_pdf")
+    requested_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    pdf = models.BinaryField(blank=True, editable=False)
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    built_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "done", "failed"]), name="report_pdf_status_valid"
+            )
+        ]
+
+    def __str__(self):
+        return f"PDF report of article {self.article_id} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.QUEUED
+
+
+class SentencePage(models.Model):
+    """One page of an article's sentences with their scores, stored by the extraction task.
+
+    The sentences page lists every sentence so a reviewer can make any of them a claim.
+    Splitting and scoring a long article takes seconds, so it is done once, in the worker,
+    and kept in pages of SIZE: a request reads one small row whatever the article's length.
+    """
+
+    SIZE = 200
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sentence_pages")
+    number = models.PositiveIntegerField()  # from 1
+    # [[start, end, score], ...] in reading order; a sentence's text is body[start:end].
+    spans = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="sentence_page_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.article_id}: page {self.number}"
+
+    def rows(self, article: Article) -> list[dict]:
+        """This page's sentences with their text, and whether each is a claim already."""
+        if not self.spans:
+            return []
+        claims = article.claims.filter(start__gte=self.spans[0][0], start__lte=self.spans[-1][0])
+        taken = set(claims.values_list("start", "end"))
+        return [
+            {"text": article.body[start:end], "start": start, "end": end, "score": score}
+            | {"is_claim": (start, end) in taken}
+            for start, end, score in self.spans
+        ]
 
 
 # --- Claims ---------------------------------------------------------------------------------
@@ -438,9 +649,18 @@ class ClaimQuerySet(models.QuerySet):
 
     def for_queue(self):
         """What a queue row shows, in one query; article bodies (up to 1 MB) stay behind."""
-        return self.select_related("article", "assignee", "verdict__rating").defer(
-            "search_vector", "article__body", "article__search_vector"
+        return self.select_related("article", "assignee", "verdict__rating", "match").defer(
+            "search_vector",
+            "embedding",
+            "article__body",
+            "article__search_vector",
+            "match__search_vector",
+            "match__embedding",
         )
+
+    def already_checked(self):
+        """Claims the matcher found saying the same as a claim with a published verdict."""
+        return self.filter(match__status=Claim.Status.PUBLISHED)
 
     def search(self, terms: str):
         """Claims whose text, or whose article's title or text, match the search terms.
@@ -486,6 +706,8 @@ class Claim(models.Model):
 
     # Statuses in which somebody must be working on the claim.
     WORKING = (Status.ASSIGNED, Status.RESEARCHING, Status.IN_REVIEW)
+    # Claims that keep their own verdict: never linked as a duplicate, nothing carried to them.
+    KEEPS_OWN_VERDICT = (Status.PUBLISHED, Status.DISMISSED, Status.IN_REVIEW)
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="claims")
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
@@ -507,10 +729,16 @@ class Claim(models.Model):
     needs_context = models.BooleanField(default=False)
     # Sentence embedding for matching (float16 bytes) and the encoder that made it.
     embedding = models.BinaryField(null=True, blank=True, editable=False)
-    embedding_model = models.CharField(max_length=40, blank=True, editable=False)
+    embedding_model = models.CharField(max_length=100, blank=True, editable=False)
     # The same claim, already in the workspace; its verdict carries across when approved.
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
+    # The matcher's suggestion, set at extraction (claims/matching.py): a claim already in the
+    # workspace that says the same, a published one preferred. Unlike duplicate_of nobody
+    # confirmed it, so nothing carries across; it feeds "already checked" and the grouping.
+    match = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     # Kept up to date by a PostgreSQL trigger (migration 0002); unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -530,6 +758,10 @@ class Claim(models.Model):
             models.Index(fields=["workspace", "status", "-score"]),
             models.Index(fields=["workspace", "assignee", "due_date"]),
             models.Index(fields=["article", "start"]),
+            # The matching index's freshness stamp (count, max id) without reading the rows.
+            models.Index(
+                fields=["workspace", "embedding_model", "id"], name="claim_embedding_stamp"
+            ),
         ]
         constraints = [
             # Extraction may run twice (retries, a killed worker): a span is a claim once.
@@ -584,6 +816,28 @@ class Claim(models.Model):
         after = article_body[self.end : min(para_end, self.end + limit)]
         return before, article_body[self.start : self.end], after
 
+    def preceding_sentence(self, article_body: str, *, limit: int = 1500) -> str:
+        """The sentence just before the claim (within `limit` characters), or ""."""
+        from claims.extraction import split_sentences
+
+        window_start = max(0, self.start - limit)
+        sentences = split_sentences(article_body[window_start : self.start])
+        return sentences[-1].text if sentences else ""
+
+    @property
+    def cue_labels(self) -> list[str]:
+        """Why the extractor picked the claim, in words ("a number", "a named source")."""
+        from claims.extraction.cues import CUE_LABELS
+
+        return [CUE_LABELS[cue] for cue in self.cues if cue in CUE_LABELS]
+
+    @property
+    def checked_before(self) -> "Claim | None":
+        """The published claim the matcher found saying the same, if any (load `match`)."""
+        if self.match_id and self.match.status == Claim.Status.PUBLISHED:
+            return self.match
+        return None
+
     @property
     def is_overdue(self) -> bool:
         return (
@@ -622,6 +876,10 @@ class Source(models.Model):
 
     def __str__(self):
         return self.title or self.url
+
+    def save(self, *args, **kwargs):
+        strip_bidi_controls(self, "title", "publisher")
+        super().save(*args, **kwargs)
 
     @property
     def link_url(self) -> str:
@@ -723,6 +981,18 @@ class Verdict(models.Model):
     def __str__(self):
         return f"{self.rating or 'Unrated'}: {self.summary[:60]}"
 
+    def approval_conflict(self, user_id: int) -> str:
+        """Why this user is not independent of the verdict's text ("" if they are).
+
+        Approval means someone other than its writers read the text as it will be published:
+        neither the author nor whoever last changed the rating, summary or explanation.
+        """
+        if self.author_id == user_id:
+            return "You wrote this verdict: another editor must approve it."
+        if self.last_edited_by_id == user_id:
+            return "You changed this verdict's text: another editor must approve it."
+        return ""
+
 
 class Correction(models.Model):
     """A change to a published verdict, kept visible for readers."""
@@ -774,6 +1044,12 @@ class Activity(models.Model):
         VERDICT_RETURNED = "verdict_returned", "sent the verdict back"
         VERDICT_PUBLISHED = "verdict_published", "published the verdict"
         VERDICT_CORRECTED = "verdict_corrected", "corrected the verdict"
+        DUPLICATE_LINKED = "duplicate_linked", "linked the claim as a duplicate"
+        DUPLICATE_UNLINKED = "duplicate_unlinked", "unlinked the duplicate"
+        ARTICLE_CORRECTED = "article_corrected", "corrected the article's details"
+        # Logged without the article (its own log goes with it): detail names what it was.
+        ARTICLE_DELETED = "article_deleted", "deleted an article"
+        COMMENT_REMOVED = "comment_removed", "removed a comment"
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="activity")
     actor = models.ForeignKey(

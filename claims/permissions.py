@@ -7,6 +7,7 @@ workspace the user does not belong to is simply not found (404): we never confir
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
+from claims import two_factor
 from claims.models import Article, Claim, Membership, Verdict
 
 SESSION_WORKSPACE_KEY = "current_workspace"
@@ -16,13 +17,15 @@ def get_membership(request, slug: str, *, editor: bool = False, admin: bool = Fa
     """The user's membership of the workspace named in the URL, or 404.
 
     With editor=True (or admin=True) a member without that role gets 403: they may know the
-    workspace exists, but not act as an editor in it.
+    workspace exists, but not act as an editor in it. A session that owes a second factor
+    (claims/two_factor.py) is sent to give it, by TwoFactorRequired.
     """
-    membership = get_object_or_404(
-        Membership.objects.select_related("workspace", "user"),
-        workspace__slug=slug,
-        user=request.user,
-    )
+    memberships = Membership.objects.select_related("workspace", "user")
+    if not two_factor.is_verified(request.user):
+        memberships = memberships.annotate(**two_factor.membership_flags())
+    membership = get_object_or_404(memberships, workspace__slug=slug, user=request.user)
+    # Found, so they may know the workspace exists; now, may this session open it yet?
+    two_factor.check_membership(request, membership)
     if admin and not membership.is_admin:
         raise PermissionDenied("Only a workspace admin can do that.")
     if editor and not membership.is_editor:

@@ -6,14 +6,27 @@ arguments and say in their docstring what they enqueue or send.
 
 import datetime
 import logging
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from claims import broker_status
-from claims.models import Activity, Article, Claim, User, Workspace, text_fingerprint
+from claims import broker_status, matching
+from claims.models import (
+    Activity,
+    Article,
+    ArticleUpload,
+    Claim,
+    SentencePage,
+    User,
+    Workspace,
+    text_fingerprint,
+)
+
+if TYPE_CHECKING:
+    from claims.ingest.text import ExtractedArticle
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +63,13 @@ def submit_article(
     author: str = "",
     published_date: datetime.date | None = None,
     original_filename: str = "",
+    upload: ArticleUpload | None = None,
 ) -> Article:
     """Save a new article and enqueue its claim extraction once the transaction commits.
 
     Raises DuplicateArticle when the workspace already holds the same URL or the same text,
     so the caller can point the user at it instead of silently creating a second copy.
+    `upload` (an unsaved ArticleUpload) is saved with the article, for the worker to parse.
     """
     existing = find_duplicate(workspace, body=body, source_url=source_url)
     if existing:
@@ -74,6 +89,9 @@ def submit_article(
                 published_date=published_date,
                 original_filename=original_filename,
             )
+            if upload is not None:
+                upload.article = article
+                upload.save()
             Activity.objects.create(
                 workspace=workspace,
                 actor=submitted_by,
@@ -145,7 +163,13 @@ def extract_claims(article: Article) -> int:
     """
     from claims.extraction import MODEL_VERSION, extract_candidates
 
-    candidates = extract_candidates(article.body)
+    threshold = Workspace.objects.values_list("claim_threshold", flat=True).get(
+        pk=article.workspace_id
+    )
+    sentences = extract_candidates(article.body, threshold=threshold, include_all=True)
+    candidates = [c for c in sentences if c.checkworthy]
+    # Embeddings and each claim's best earlier match (claims/matching.py).
+    matched = matching.claim_fields(article.workspace_id, [c.text for c in candidates])
     claims = [
         Claim(
             workspace_id=article.workspace_id,
@@ -155,13 +179,17 @@ def extract_claims(article: Article) -> int:
             end=c.end,
             score=round(c.score, 6),
             origin=Claim.Origin.EXTRACTED,
+            cues=list(c.cues),
+            needs_context=c.needs_context,
+            **fields,
         )
-        for c in candidates
+        for c, fields in zip(candidates, matched, strict=True)
     ]
     with transaction.atomic():
         before = article.claims.count()
         Claim.objects.bulk_create(claims, ignore_conflicts=True, batch_size=500)
         created = article.claims.count() - before
+        store_sentences(article, sentences)
         article.extraction_status = Article.Status.DONE
         article.extraction_error = ""
         article.extracted_at = timezone.now()
@@ -182,6 +210,50 @@ def extract_claims(article: Article) -> int:
             detail={"claims": len(claims), "new": created},
         )
     return created
+
+
+def store_sentences(article: Article, sentences) -> None:
+    """Keep every sentence's span and score for the sentences page, in SentencePage pages.
+
+    `sentences` are extraction candidates (include_all). Replaces what was stored before.
+    """
+    spans = sorted([c.start, c.end, round(c.score, 4)] for c in sentences)
+    size = SentencePage.SIZE
+    pages = [
+        SentencePage(article=article, number=index // size + 1, spans=spans[index : index + size])
+        for index in range(0, len(spans), size)
+    ]
+    with transaction.atomic():
+        SentencePage.objects.filter(article=article).delete()
+        SentencePage.objects.bulk_create(pages, batch_size=100)
+
+
+def request_sentences(article: Article) -> None:
+    """Ask the worker to store the sentences of an article extracted before they were kept.
+
+    Asked at most once every few minutes per article, however often its page is opened.
+    """
+    from django.core.cache import cache
+
+    from claims.tasks import list_article_sentences
+
+    if not cache.add(f"sentences-requested:{article.pk}", True, timeout=300):
+        return
+    try:
+        list_article_sentences.delay(article.pk)
+    except OperationalError:
+        logger.warning("Task queue unreachable; sentences of article %s wait", article.pk)
+        broker_status.mark_down()
+        cache.delete(f"sentences-requested:{article.pk}")
+
+
+def list_sentences(article: Article) -> None:
+    """Store the sentences of an article extracted before they were kept (called by a task)."""
+    from claims.extraction import extract_candidates
+
+    if article.sentence_pages.exists() or not article.body:
+        return
+    store_sentences(article, extract_candidates(article.body, include_all=True))
 
 
 def start_extraction(article_id: int) -> Article | None:
@@ -239,26 +311,68 @@ def fail_extraction(article: Article, reason: str) -> None:
 
 
 def submit_upload(*, workspace: Workspace, submitted_by: User | None, upload, details: dict):
-    """Read an uploaded file into an article; details the user typed win over the file's own.
+    """Save an uploaded file with a new article; the worker parses it (read_upload).
 
-    Raises IngestError (the file can't be read) or DuplicateArticle.
+    Only what costs nothing is checked here (size, type by name, not empty), so the request
+    answers at once whatever the file holds. The details the user typed are shown on the
+    article straight away and win over the file's own metadata later. Raises IngestError.
     """
     from django.conf import settings
 
-    from claims.ingest.files import extract_file
+    from claims.ingest.files import check_upload
 
-    extracted = extract_file(upload.read(), upload.name, max_bytes=settings.UPLOAD_MAX_BYTES)
+    name = upload.name[:255]
+    check_upload(name, upload.size, max_bytes=settings.UPLOAD_MAX_BYTES)
+    typed = {key: details.get(key) or "" for key in ("title", "outlet", "author")}
+    published = details.get("published_date")
     return submit_article(
         workspace=workspace,
         submitted_by=submitted_by,
         origin=Article.Origin.UPLOAD,
-        body=extracted.text,
-        title=details.get("title") or extracted.title,
-        outlet=details.get("outlet") or extracted.outlet,
-        author=details.get("author") or extracted.author,
-        published_date=details.get("published_date") or extracted.published,
-        original_filename=upload.name[:255],
+        **typed,
+        published_date=published,
+        original_filename=name,
+        upload=ArticleUpload(
+            data=upload.read(),
+            filename=name,
+            details={**typed, "published_date": published.isoformat() if published else ""},
+        ),
     )
+
+
+def read_upload(article: Article) -> None:
+    """Parse an uploaded article's file in the sandbox and store its text (called by the task).
+
+    The file is deleted once its text is stored. Raises IngestError when it can't be read
+    (the file is kept, so Retry can try again) or has the text of another article.
+    """
+    from django.conf import settings
+
+    from claims.ingest.sandbox import ParseLimits, extract_file_sandboxed
+    from claims.ingest.text import IngestError
+
+    upload = ArticleUpload.objects.filter(article=article).first()
+    if upload is None:
+        raise IngestError("The uploaded file is no longer here. Upload it again.")
+    limits = ParseLimits(
+        max_bytes=settings.UPLOAD_MAX_BYTES,
+        memory_bytes=settings.UPLOAD_PARSE_MEMORY_BYTES,
+        seconds=settings.UPLOAD_PARSE_SECONDS,
+    )
+    extracted = extract_file_sandboxed(bytes(upload.data), upload.filename, limits=limits)
+    # What the user typed wins over what the file says about itself.
+    typed = upload.details
+    for field in ("title", "outlet", "author"):
+        setattr(extracted, field, typed.get(field) or getattr(extracted, field))
+    if typed.get("published_date"):
+        extracted.published = datetime.date.fromisoformat(typed["published_date"])
+    with transaction.atomic():
+        duplicate = _store_text(article, extracted)
+        upload.delete()
+    if duplicate:
+        raise IngestError(
+            f"This file has the same text as “{duplicate}”, already in the workspace."
+        )
 
 
 def fetch_article_text(article: Article) -> None:
@@ -278,6 +392,16 @@ def fetch_article_text(article: Article) -> None:
         total_timeout=settings.FETCH_TOTAL_TIMEOUT,
         allow_private=settings.FETCH_ALLOW_PRIVATE_ADDRESSES,
     )
+    duplicate = _store_text(article, extracted)
+    if duplicate:
+        raise IngestError(
+            f"This page has the same text as “{duplicate}”, already in the workspace."
+        )
+
+
+def _store_text(article: Article, extracted: "ExtractedArticle") -> Article | None:
+    """Save text the worker read, filling only the details the article lacks; returns another
+    article of the workspace with the same text, if there is one."""
     article.body = extracted.text
     article.fingerprint = text_fingerprint(article.body)
     duplicate = (
@@ -300,10 +424,7 @@ def fetch_article_text(article: Article) -> None:
             "updated_at",
         ]
     )
-    if duplicate:
-        raise IngestError(
-            f"This page has the same text as “{duplicate}”, already in the workspace."
-        )
+    return duplicate
 
 
 def add_manual_claim(*, article: Article, user: User, start: int, end: int) -> tuple[Claim, bool]:
@@ -312,11 +433,13 @@ def add_manual_claim(*, article: Article, user: User, start: int, end: int) -> t
     The span is scored like extracted sentences so it sorts among them in the queue.
     """
     from claims.extraction import score_sentences
+    from claims.extraction.cues import cues, needs_context
 
     existing = article.claims.filter(start=start, end=end).first()
     if existing:
         return existing, False
     [score] = score_sentences([article.body[start:end]])
+    [matched] = matching.claim_fields(article.workspace_id, [article.body[start:end]])
     try:
         with transaction.atomic():
             claim = article.add_claim(
@@ -325,6 +448,9 @@ def add_manual_claim(*, article: Article, user: User, start: int, end: int) -> t
                 score=round(score, 6),
                 origin=Claim.Origin.MANUAL,
                 created_by=user,
+                cues=cues(article.body[start:end]),
+                needs_context=needs_context(article.body[start:end]),
+                **matched,
             )
             Activity.objects.create(
                 workspace_id=article.workspace_id,

@@ -32,7 +32,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "claims.apps.OperatorAdminConfig",  # django.contrib.admin, for superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "csp",
+    # Two-factor sign-in: authenticator-app codes (TOTP) and single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "claims",
 ]
 
@@ -52,11 +56,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before anything reads a request body: 413 from its declared length (claims/middleware.py).
+    "claims.middleware.RequestBodyLimitMiddleware",
+    # request.user.is_verified(): did this session give a second factor?
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "claims.middleware.HtmxMessagesMiddleware",
+    # Sends sessions that still owe a second factor to enrolment or to the code step.
+    "claims.two_factor.TwoFactorMiddleware",
     # Last, as django-axes asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -160,6 +170,21 @@ CELERY_BEAT_SCHEDULE = {
     }
 }
 
+# --- Cache ----------------------------------------------------------------------------------
+# With Redis, one cache for every web and worker process: the health probe's last worker
+# check, per-address rate limits, per-workspace fetch slots. Without it, per-process memory.
+# Keys carry the queue name, so test runs (CELERY_QUEUE=factcheck-tests) and a development
+# instance on the same Redis never share counters.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CELERY_TASK_DEFAULT_QUEUE,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "claims.User"
 AUTHENTICATION_BACKENDS = [
@@ -171,6 +196,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "claims.passwords.MaximumLengthValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -187,6 +213,20 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # proxy wrote (claims/client_ip.py); entries further left are the client's to invent.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "claims.client_ip.client_ip"
+AXES_USERNAME_CALLABLE = "claims.client_ip.client_username"
+# Wrong second-factor codes are failed log-ins too (claims/two_factor.py); never store them.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+
+# Two-factor sign-in (django-otp). A password step is good for this many seconds: after it,
+# the code must come within that time or the user logs in again.
+TWO_FACTOR_LOGIN_SECONDS = env_int("TWO_FACTOR_LOGIN_SECONDS", default=300, minimum=30)
+# Wrong codes one log-in may try before its password step is thrown away (django-axes counts
+# them as well, per user name and address, towards AXES_FAILURE_LIMIT).
+TWO_FACTOR_CODE_ATTEMPTS = env_int("TWO_FACTOR_CODE_ATTEMPTS", default=3, minimum=1)
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env_str("TWO_FACTOR_ISSUER", default="Fact-check desk")
+# The admin never shows a device's secret or QR code, not even to a superuser.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST", default="")
@@ -223,14 +263,32 @@ STORAGES = {
 
 # --- Product limits -------------------------------------------------------------------------
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", default=10, minimum=1) * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# Request bodies; claims/middleware.py answers 413 before anything reads a longer one. A
+# signed-in member may send an upload and the form around it; anyone else a log-in form's
+# worth, so a public page never spools megabytes to disk only to refuse them.
+REQUEST_MAX_BYTES = UPLOAD_MAX_BYTES + 1024 * 1024
+ANONYMOUS_REQUEST_MAX_BYTES = env_int("ANONYMOUS_REQUEST_MAX_KB", default=64, minimum=1) * 1024
+# Form fields other than files: a pasted million characters, percent-encoded, fits.
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+# A bigger upload goes to a temporary file while the request is read, not to memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Our forms have one file field.
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+# Uploads are parsed in the worker, in a child process with these hard limits
+# (claims/ingest/sandbox.py); a file that needs more fails with a message saying so.
+UPLOAD_PARSE_MEMORY_BYTES = env_int("UPLOAD_PARSE_MEMORY_MB", default=768, minimum=128) * 1024**2
+UPLOAD_PARSE_SECONDS = env_int("UPLOAD_PARSE_SECONDS", default=60, minimum=1)
 # Fetching an article by URL happens in the worker, never in a request.
 FETCH_MAX_BYTES = env_int("FETCH_MAX_MB", default=5, minimum=1) * 1024 * 1024
 FETCH_CONNECT_TIMEOUT = env_int("FETCH_CONNECT_TIMEOUT", default=5, minimum=1)
 FETCH_TOTAL_TIMEOUT = env_int("FETCH_TOTAL_TIMEOUT", default=30, minimum=1)
 # Never configurable from the environment: only tests that fetch from 127.0.0.1 turn it on.
 FETCH_ALLOW_PRIVATE_ADDRESSES = False
+# URL fetches one workspace may run at once; more wait in the queue (claims/ingest/fetch.py).
+FETCH_CONCURRENCY_PER_WORKSPACE = env_int("FETCH_CONCURRENCY_PER_WORKSPACE", default=2, minimum=1)
+# /healthz: requests per minute from one client address, and how long a worker check counts.
+HEALTHZ_RATE_PER_MINUTE = env_int("HEALTHZ_RATE_PER_MINUTE", default=60, minimum=0)
+HEALTH_WORKER_CHECK_SECONDS = env_int("HEALTH_WORKER_CHECK_SECONDS", default=10, minimum=1)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -7,11 +7,15 @@ from claims import health
 from claims.views import (
     articles,
     claim_page,
+    curation,
     desk,
+    duplicates,
     exports,
+    invitations,
     public,
     queue,
     reports,
+    two_factor,
     workspace_settings,
 )
 
@@ -20,10 +24,40 @@ claim = "w/<slug:slug>/claims/<int:pk>/"
 urlpatterns = [
     path("", desk.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    # Before Django's own: the log-in with its code step (claims/views/two_factor.py).
+    path("accounts/login/", two_factor.login, name="login"),
+    path("accounts/two-factor/", two_factor.manage, name="two_factor"),
+    path("accounts/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
+    path("accounts/two-factor/confirm/", two_factor.confirm, name="two_factor_confirm"),
+    path("accounts/two-factor/verify/", two_factor.verify, name="two_factor_verify"),
+    path(
+        "accounts/two-factor/recovery-codes/",
+        two_factor.recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("accounts/two-factor/turn-off/", two_factor.turn_off, name="two_factor_turn_off"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The admin's log-in page, with the same code step (reverse("admin:login") lands here).
+    path("admin/login/", two_factor.admin_login),
     path("admin/", admin.site.urls),
     path("workspaces/", desk.workspace_list, name="workspace_list"),
     path("notifications/", queue.notifications, name="notifications"),
+    path("invitations/<str:token>/", invitations.invitation_detail, name="invitation_detail"),
+    path(
+        "invitations/<str:token>/signup/",
+        invitations.invitation_signup,
+        name="invitation_signup",
+    ),
+    path(
+        "invitations/mine/<int:pk>/accept/",
+        invitations.invitation_accept,
+        name="invitation_accept",
+    ),
+    path(
+        "invitations/mine/<int:pk>/decline/",
+        invitations.invitation_decline,
+        name="invitation_decline",
+    ),
     path("notifications/read/", queue.notifications_read, name="notifications_read"),
     path("w/<slug:slug>/", desk.dashboard, name="dashboard"),
     path("w/<slug:slug>/queue/", queue.claim_queue, name="claim_queue"),
@@ -35,7 +69,26 @@ urlpatterns = [
         workspace_settings.organisation_save,
         name="organisation_save",
     ),
-    path("w/<slug:slug>/settings/members/", workspace_settings.member_add, name="member_add"),
+    path(
+        "w/<slug:slug>/settings/claim-selection/",
+        workspace_settings.claim_selection_save,
+        name="claim_selection_save",
+    ),
+    path(
+        "w/<slug:slug>/settings/two-factor/",
+        workspace_settings.two_factor_save,
+        name="workspace_two_factor",
+    ),
+    path(
+        "w/<slug:slug>/settings/invitations/",
+        workspace_settings.member_invite,
+        name="member_invite",
+    ),
+    path(
+        "w/<slug:slug>/settings/invitations/<int:invitation_pk>/revoke/",
+        workspace_settings.invitation_revoke,
+        name="invitation_revoke",
+    ),
     path(
         "w/<slug:slug>/settings/members/<int:member_pk>/role/",
         workspace_settings.member_role,
@@ -74,6 +127,8 @@ urlpatterns = [
         name="article_sentences",
     ),
     path("w/<slug:slug>/articles/<int:pk>/claims/", articles.claim_create, name="claim_create"),
+    path("w/<slug:slug>/articles/<int:pk>/edit/", curation.article_edit, name="article_edit"),
+    path("w/<slug:slug>/articles/<int:pk>/delete/", curation.article_delete, name="article_delete"),
     path(claim, claim_page.claim_detail, name="claim_detail"),
     path(claim + "assign/", claim_page.claim_assign, name="claim_assign"),
     path(claim + "take/", claim_page.claim_take, name="claim_take"),
@@ -86,6 +141,12 @@ urlpatterns = [
         name="source_delete",
     ),
     path(claim + "comments/", claim_page.comment_add, name="comment_add"),
+    path(
+        claim + "comments/<int:comment_pk>/delete/",
+        curation.comment_delete,
+        name="comment_delete",
+    ),
+    path(claim + "duplicate/", duplicates.claim_duplicate, name="claim_duplicate"),
     path(claim + "verdict/", desk.verdict_detail, name="verdict_detail"),
     path(claim + "verdict/save/", claim_page.verdict_save, name="verdict_save"),
     path(claim + "verdict/submit/", claim_page.verdict_submit, name="verdict_submit"),
@@ -98,5 +159,10 @@ urlpatterns = [
         "w/<slug:slug>/articles/<int:pk>/report.pdf",
         reports.article_report_pdf,
         name="article_report_pdf",
+    ),
+    path(
+        "w/<slug:slug>/articles/<int:pk>/report/pdf/",
+        reports.article_report_pdf_build,
+        name="article_report_pdf_build",
     ),
 ]

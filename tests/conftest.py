@@ -214,3 +214,33 @@ def wait_until(predicate, *, timeout=30.0, interval=0.2, message="condition"):
             return result
         time.sleep(interval)
     pytest.fail(f"Timed out after {timeout}s waiting for {message}")
+
+
+def _fake_embed(texts):
+    """Bag of words: each word a fixed random direction, so shared words mean similarity."""
+    import zlib
+
+    import numpy as np
+
+    rows = []
+    for text in texts:
+        vector = np.zeros(384, dtype=np.float32)
+        for word in text.lower().replace(".", " ").replace(",", " ").split():
+            seed = zlib.crc32(word.encode())
+            vector += np.random.default_rng(seed).standard_normal(384).astype(np.float32)
+        rows.append(vector / (np.linalg.norm(vector) or 1.0))
+    return np.stack(rows) if rows else np.zeros((0, 384), dtype=np.float32)
+
+
+@pytest.fixture
+def fake_encoder(monkeypatch):
+    """A deterministic stand-in for claims.extraction.encoder (no ONNX model needed)."""
+    from types import SimpleNamespace
+
+    from claims import matching
+
+    encoder = SimpleNamespace(ENCODER_VERSION="fake-bow-1", embed=_fake_embed)
+    monkeypatch.setattr(matching, "_encoder", lambda: encoder)
+    matching.clear_cache()
+    yield encoder
+    matching.clear_cache()

@@ -1,11 +1,16 @@
 """factory_boy factories for the domain. Build a consistent object graph in one call."""
 
+import datetime
+import secrets
+
 import factory
+from django.utils import timezone
 
 from claims.models import (
     Article,
     Claim,
     Comment,
+    Invitation,
     Membership,
     Rating,
     Role,
@@ -112,8 +117,29 @@ class VerdictFactory(factory.django.DjangoModelFactory):
 
     claim = factory.SubFactory(ClaimFactory)
     author = factory.SubFactory(UserFactory)
+    last_edited_by = factory.SelfAttribute("author")
     rating = factory.LazyAttribute(
         lambda v: Rating.objects.filter(workspace=v.claim.workspace, label="Mostly true").first()
     )
     summary = "Close to the official figure."
     explanation = "The ministry reported 3.9 percent."
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An invitation by user name, pending for 14 days; `.token` is the secret of its link."""
+
+    class Meta:
+        model = Invitation
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    invitee = factory.Sequence(lambda n: f"invitee{n}")
+    role = Role.REVIEWER
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=14))
+    token = factory.LazyFunction(lambda: secrets.token_urlsafe(32))
+    token_hash = factory.LazyAttribute(lambda i: Invitation.hash_token(i.token))
+
+    @classmethod
+    def _create(cls, model_class, *args, token, **kwargs):
+        invitation = super()._create(model_class, *args, **kwargs)
+        invitation.token = token
+        return invitation

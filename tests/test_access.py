@@ -3,9 +3,18 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from claims.models import Article, Claim, Membership, Rating, Verdict, Workspace
-from tests.factories import ClaimFactory, SourceFactory, UserFactory, VerdictFactory
+from claims.models import Article, Claim, Invitation, Membership, Rating, Verdict, Workspace
+from tests.factories import (
+    ClaimFactory,
+    CommentFactory,
+    InvitationFactory,
+    SourceFactory,
+    UserFactory,
+    VerdictFactory,
+)
 from tests.urls_catalogue import ACCOUNT_URLS, APP_URLS, PUBLIC_URLS, named_urls, url_for
 
 
@@ -19,8 +28,11 @@ def objects_of(workspace):
         "claim": claim,
         "verdict": verdict,
         "source": source,
+        "comment": CommentFactory(claim=claim),
         "membership": workspace.memberships.create(user=UserFactory(), role="reviewer"),
         "rating": workspace.ratings.create(label="Satire", position=9),
+        # To someone without an account: nobody logged in here may answer it.
+        "invitation": InvitationFactory(workspace=workspace, invitee="newcomer"),
     }
 
 
@@ -48,9 +60,16 @@ def test_catalogue_covers_every_url():
 READS = sorted(n for n, (_, writes) in APP_URLS.items() if not writes)
 WRITES = sorted(n for n, (_, writes) in APP_URLS.items() if writes)
 # Pages only a workspace admin may open.
-ADMIN_ONLY = {"workspace_settings"}
+ADMIN_ONLY = {"workspace_settings", "article_delete"}
 # Write views that also show their form on GET.
-FORM_PAGES = {"article_new", "source_edit"}
+FORM_PAGES = {
+    "article_new",
+    "source_edit",
+    "invitation_detail",
+    "two_factor_verify",
+    "article_edit",
+    "article_delete",
+}
 
 
 def snapshot():
@@ -61,11 +80,21 @@ def snapshot():
         [m.objects.count() for m in (Article, Claim, Verdict, Source, Comment, Activity)],
         list(Membership.objects.order_by("pk").values_list("role", flat=True)),
         list(Rating.objects.order_by("pk").values_list("label", "value")),
-        list(Workspace.objects.order_by("pk").values_list("name", "organisation_name")),
+        list(
+            Workspace.objects.order_by("pk").values_list(
+                "name", "organisation_name", "require_two_factor"
+            )
+        ),
+        [m.objects.count() for m in (TOTPDevice, StaticToken)],
         list(Claim.objects.order_by("pk").values_list("status", "assignee", "priority")),
         list(Verdict.objects.order_by("pk").values_list("status", "version")),
         list(Article.objects.order_by("pk").values_list("extraction_status", flat=True)),
         Notification.objects.filter(read_at__isnull=False).count(),
+        list(
+            Invitation.objects.order_by("pk").values_list(
+                "role", "accepted_at", "revoked_at", "declined_at"
+            )
+        ),
     )
 
 

@@ -7,7 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from claims.models import Activity, Article
+from claims.ingest import files, sandbox
+from claims.models import Activity, Article, ArticleUpload
 from tests.factories import ArticleFactory
 
 SAMPLE = (
@@ -150,47 +151,153 @@ def upload(client, workspace, name, content, **fields):
     return client.post(url(workspace), {"source": "upload", "file": file, **fields})
 
 
-def make_docx(*paragraphs) -> bytes:
+def make_docx(*paragraphs, title="", author="") -> bytes:
     document = docx.Document()
     for text in paragraphs:
         document.add_paragraph(text)
+    document.core_properties.title = title
+    document.core_properties.author = author
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
-def test_upload_text_file(reviewer_client, workspace):
-    response = upload(reviewer_client, workspace, "story.txt", SAMPLE.encode(), title="Budget")
+@pytest.fixture
+def parses(monkeypatch):
+    """Every parse of an uploaded file, in the sandbox or not; the real parser still runs."""
+    calls = []
+    real_sandboxed, real_direct = sandbox.extract_file_sandboxed, files.extract_file
+
+    def sandboxed(data, filename, **kwargs):
+        calls.append(filename)
+        return real_sandboxed(data, filename, **kwargs)
+
+    def direct(data, filename, **kwargs):
+        calls.append(filename)
+        return real_direct(data, filename, **kwargs)
+
+    monkeypatch.setattr(sandbox, "extract_file_sandboxed", sandboxed)
+    monkeypatch.setattr(files, "extract_file", direct)
+    return calls
+
+
+def test_upload_answers_at_once_and_the_worker_parses_it(
+    reviewer_client, reviewer, workspace, parses, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = upload(reviewer_client, workspace, "story.txt", SAMPLE.encode(), title="Budget")
     article = Article.objects.get()
     assert response.status_code == 302
-    assert article.body == SAMPLE
-    assert article.origin == Article.Origin.UPLOAD
-    assert article.original_filename == "story.txt"
-    assert article.title == "Budget"
+    assert response["Location"] == article.get_absolute_url()
+    # The request stored the file and nothing else: no parse, no text yet.
+    assert parses == []
+    assert (article.body, article.extraction_status) == ("", Article.Status.QUEUED)
+    assert (article.origin, article.original_filename, article.title) == (
+        Article.Origin.UPLOAD,
+        "story.txt",
+        "Budget",
+    )
+    assert article.submitted_by == reviewer
+    stored = ArticleUpload.objects.get(article=article)
+    assert (bytes(stored.data), stored.filename) == (SAMPLE.encode(), "story.txt")
+    assert stored.details["title"] == "Budget"
+    # Meanwhile the article page shows the same progress as a URL article.
+    page = reviewer_client.get(article.get_absolute_url()).content.decode()
+    assert "Waiting for a worker" in page and 'hx-trigger="every 2s"' in page
+
+    assert len(callbacks) == 1
+    callbacks[0]()  # the extraction task, in the worker
+    article.refresh_from_db()
+    assert parses == ["story.txt"]
+    assert (article.body, article.extraction_status) == (SAMPLE, Article.Status.DONE)
+    assert article.claims.exists()
+    assert not ArticleUpload.objects.exists()  # the file goes once its text is stored
 
 
-def test_upload_docx(reviewer_client, workspace):
-    upload(reviewer_client, workspace, "story.docx", make_docx("Crime fell 12 percent.", "End."))
-    assert Article.objects.get().body == "Crime fell 12 percent.\nEnd."
+def test_upload_docx_details_typed_win_over_the_files_own(
+    reviewer_client, workspace, django_capture_on_commit_callbacks
+):
+    data = make_docx("Crime fell 12 percent.", "End.", title="File title", author="File author")
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(reviewer_client, workspace, "story.docx", data, title="Typed title")
+    article = Article.objects.get()
+    assert article.body == "Crime fell 12 percent.\nEnd."
+    assert (article.title, article.author) == ("Typed title", "File author")
 
 
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
         ("empty.txt", b"", b"empty"),
-        ("image.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20, b"not text"),
-        ("fake.pdf", b"just some text, not a pdf", b"PDF"),
-        ("fake.docx", b"plain words", b"Word"),
         ("program.exe", b"MZ\x90\x00", b"can&#x27;t be read"),
-        ("latin.txt", "Caf\u00e9 prices rose 4 percent.".encode("utf-16-le"), b""),
+        ("noextension", b"Words.", b"Files without an extension"),
     ],
 )
-def test_bad_uploads_are_refused_clearly(reviewer_client, workspace, name, content, message):
+def test_what_costs_nothing_to_check_is_refused_in_the_request(
+    reviewer_client, workspace, name, content, message
+):
     response = upload(reviewer_client, workspace, name, content)
     assert response.status_code == 200, response
     assert not Article.objects.exists()
+    assert not ArticleUpload.objects.exists()
     assert message in response.content
     assert b'class="error"' in response.content or b"form-errors" in response.content
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("image.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20, "not text"),
+        ("fake.pdf", b"just some text, not a pdf", "PDF"),
+        ("fake.docx", b"plain words", "Word"),
+        ("latin.txt", "Caf\u00e9 prices rose 4 percent.".encode("utf-16-le"), "binary"),
+    ],
+)
+def test_unreadable_files_fail_in_the_worker_with_a_reason_and_retry(
+    reviewer_client, workspace, name, content, message, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(reviewer_client, workspace, name, content)
+    assert response.status_code == 302
+    article = Article.objects.get()
+    assert article.extraction_status == Article.Status.FAILED
+    assert message in article.extraction_error
+    page = reviewer_client.get(article.get_absolute_url()).content.decode()
+    assert "Extraction failed." in page
+    assert reverse("article_retry", args=[workspace.slug, article.pk]) in page
+    # The file is kept for the retry.
+    assert bytes(ArticleUpload.objects.get(article=article).data) == content
+
+
+def test_a_file_that_ran_out_of_time_is_read_on_retry(
+    reviewer_client, workspace, settings, django_capture_on_commit_callbacks
+):
+    settings.UPLOAD_PARSE_SECONDS = 0  # the parse is stopped at once
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(reviewer_client, workspace, "story.txt", SAMPLE.encode())
+    article = Article.objects.get()
+    assert article.extraction_status == Article.Status.FAILED
+    assert "took longer than 0 seconds" in article.extraction_error
+    settings.UPLOAD_PARSE_SECONDS = 60
+    retry = reverse("article_retry", args=[workspace.slug, article.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewer_client.post(retry)
+    article.refresh_from_db()
+    assert (article.body, article.extraction_status) == (SAMPLE, Article.Status.DONE)
+    assert not ArticleUpload.objects.exists()
+
+
+def test_uploaded_text_already_in_the_workspace_fails_as_a_duplicate(
+    reviewer_client, workspace, django_capture_on_commit_callbacks
+):
+    existing = ArticleFactory(workspace=workspace, body=SAMPLE, title="First copy")
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(reviewer_client, workspace, "copy.txt", SAMPLE.encode())
+    copy = Article.objects.exclude(pk=existing.pk).get()
+    assert copy.extraction_status == Article.Status.FAILED
+    assert "same text as “First copy”" in copy.extraction_error
+    page = reviewer_client.get(copy.get_absolute_url()).content.decode()
+    assert f'<a href="{existing.get_absolute_url()}">First copy</a>' in page
 
 
 def test_upload_over_the_size_limit(reviewer_client, workspace, settings):
@@ -198,6 +305,14 @@ def test_upload_over_the_size_limit(reviewer_client, workspace, settings):
     response = upload(reviewer_client, workspace, "big.txt", b"Words and words. " * 200)
     assert b"too large" in response.content
     assert not Article.objects.exists()
+
+
+def test_web_page_over_its_own_limit_is_refused_in_the_request(reviewer_client, workspace, parses):
+    page = b"<p>" + b"Words and words. " * (files.MAX_HTML_BYTES // 17 + 1) + b"</p>"
+    response = upload(reviewer_client, workspace, "saved.html", page)
+    assert b"This web page is too large to read" in response.content
+    assert not Article.objects.exists()
+    assert parses == []
 
 
 def test_url_article_is_saved_and_fetched_later(

@@ -29,7 +29,11 @@ def test_extract_claims_json_offsets_point_into_the_article():
     rows = json.loads(result.stdout)
     assert rows and all(row["checkworthy"] for row in rows)
     for row in rows:
-        assert set(row) == {"text", "start", "end", "score", "checkworthy"}
+        assert set(row) == {
+            *("text", "start", "end", "score", "checkworthy"),
+            *("reason", "cues", "needs_context"),
+        }
+        assert row["reason"] is None
         assert article[row["start"] : row["end"]] == row["text"]
         assert 0 <= row["score"] <= 1
     assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
@@ -43,7 +47,9 @@ def test_extract_claims_all_includes_every_sentence_from_stdin():
     every = json.loads(manage("extract_claims", "-", "--all", stdin=article).stdout)
     assert len(every) > len(some)
     assert any(not r["checkworthy"] for r in every)
-    assert any(r["text"] == "With Post wires" for r in every)
+    assert {"reason": "byline", "checkworthy": False}.items() <= next(
+        r for r in every if r["text"] == "With Post wires"
+    ).items()
 
 
 def test_extract_claims_text_format():
@@ -98,3 +104,10 @@ def test_score_sentences_one_score_per_line_in_order():
     assert len(scores) == len(lines)
     assert all(0 <= s <= 1 for s in scores)
     assert scores[0] > scores[1] and scores[3] > scores[1]
+
+
+def test_extract_claims_threshold_option():
+    lenient = json.loads(manage("extract_claims", str(SAMPLE), "--threshold", "0.05").stdout)
+    strict = json.loads(manage("extract_claims", str(SAMPLE), "--threshold", "0.999").stdout)
+    assert len(strict) < len(lenient)
+    assert all(row["score"] >= 0.999 for row in strict)

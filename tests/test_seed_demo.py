@@ -61,3 +61,22 @@ def test_running_twice_changes_nothing():
     call_command("seed_demo", "--password", "something-else", stdout=out)
     assert snapshot() == before
     assert "Already there: sample article" in out.getvalue()
+
+
+def test_the_demo_admin_runs_the_workspace_but_not_the_instance():
+    """The demo admin is a workspace admin: no staff status, no permissions, no Django admin."""
+    call_command("seed_demo", "--password", "demo-pass-123", stdout=io.StringIO())
+    admin = User.objects.get(username="admin")
+    assert not admin.is_staff and not admin.is_superuser
+    assert admin.get_all_permissions() == set()
+    assert not User.objects.filter(is_superuser=True).exists()
+
+    operator_login = Client()
+    operator_login.post(reverse("admin:login"), {"username": "admin", "password": "demo-pass-123"})
+    assert SESSION_KEY not in operator_login.session
+
+    client = Client()
+    client.post(reverse("login"), {"username": "admin", "password": "demo-pass-123"})
+    assert client.get(reverse("admin:index")).status_code == 302
+    settings_page = client.get(reverse("workspace_settings", args=["demo-newsroom"]))
+    assert settings_page.status_code == 200

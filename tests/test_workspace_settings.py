@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from claims.models import Claim, Membership, Rating, Role, User
+from claims.models import Claim, Invitation, Membership, Rating, Role, User
 from tests.factories import ClaimFactory, UserFactory, VerdictFactory
 
 
@@ -58,41 +58,33 @@ def test_organisation_details(admin_client_, workspace):
     assert bad.status_code == 400
 
 
-def test_add_existing_user_by_name(admin_client_, workspace):
+def test_inviting_an_existing_user_attaches_them_only_when_they_accept(
+    admin_client_, workspace, client
+):
     user = UserFactory(username="newbie")
-    admin_client_.post(url("member_add", workspace), {"who": "NEWBIE", "role": "editor"})
+    response = admin_client_.post(
+        url("member_invite", workspace), {"who": "NEWBIE", "role": "editor"}, follow=True
+    )
+    assert "Invitation sent to “newbie”" in response.content.decode()
+    assert not Membership.objects.filter(user=user).exists()
+    client.force_login(user)
+    invitation = Invitation.objects.get(workspace=workspace)
+    client.post(reverse("invitation_accept", args=[invitation.pk]))
     assert Membership.objects.get(user=user, workspace=workspace).role == Role.EDITOR
 
 
-def test_invite_by_email_creates_account_and_sends_a_link(
-    admin_client_, workspace, client, django_capture_on_commit_callbacks
+def test_inviting_an_address_sends_a_link_and_makes_no_account(
+    admin_client_, workspace, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         admin_client_.post(
-            url("member_add", workspace), {"who": "new.person@example.org", "role": "reviewer"}
+            url("member_invite", workspace), {"who": "new.person@example.org", "role": "reviewer"}
         )
-    user = User.objects.get(email="new.person@example.org")
-    assert not user.has_usable_password()
-    assert workspace.memberships.filter(user=user).exists()
+    assert not User.objects.filter(email="new.person@example.org").exists()
     [message] = mail.outbox
+    assert message.to == ["new.person@example.org"]
     assert workspace.name in message.subject
-    link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", message.body).group(1)
-    form_url = client.get(link)["Location"]
-    client.post(
-        form_url, {"new_password1": "a-brand-new-pass", "new_password2": "a-brand-new-pass"}
-    )
-    user.refresh_from_db()
-    assert user.check_password("a-brand-new-pass")
-
-
-@pytest.mark.parametrize("who", ["ghost", "not-an-email@", "rita"])
-def test_bad_additions_are_explained(admin_client_, workspace, reviewer, who):
-    before = Membership.objects.count()
-    response = admin_client_.post(
-        url("member_add", workspace), {"who": who, "role": "reviewer"}, follow=True
-    )
-    assert Membership.objects.count() == before
-    assert b"message-error" in response.content
+    assert re.search(r"https?://[^/]+/invitations/[\w-]+/signup/", message.body)
 
 
 def test_change_role_and_keep_one_admin(admin_client_, workspace, admin_member, reviewer):

@@ -15,7 +15,22 @@ APP_URLS = {
     "dashboard": ("workspace", False),
     "workspace_settings": ("workspace", False),
     "organisation_save": ("workspace", True),
-    "member_add": ("workspace", True),
+    "claim_selection_save": ("workspace", True),
+    "member_invite": ("workspace", True),
+    "invitation_revoke": ("invitation", True),
+    # The e-mailed link: GET shows the invitation, POST accepts it (for its invitee only).
+    "invitation_detail": ("invitation_token", True),
+    "invitation_accept": ("my_invitation", True),
+    "invitation_decline": ("my_invitation", True),
+    "workspace_two_factor": ("workspace", True),
+    # Two-factor sign-in: the account's own settings, and the log-in's code step (GET shows
+    # the form; without a password step first it sends anyone to the log-in page).
+    "two_factor": (None, False),
+    "two_factor_setup": (None, True),
+    "two_factor_confirm": (None, True),
+    "two_factor_verify": (None, True),
+    "two_factor_recovery_codes": (None, True),
+    "two_factor_turn_off": (None, True),
     "member_role": ("membership", True),
     "member_remove": ("membership", True),
     "rating_add": ("workspace", True),
@@ -31,6 +46,9 @@ APP_URLS = {
     "article_retry": ("article", True),
     "article_sentences": ("article", False),
     "claim_create": ("article", True),
+    # Correcting data (claims/curation.py): GET shows the form / what a deletion takes with it.
+    "article_edit": ("article", True),
+    "article_delete": ("article", True),
     "claim_detail": ("claim", False),
     "claim_assign": ("claim", True),
     "claim_take": ("claim", True),
@@ -39,6 +57,8 @@ APP_URLS = {
     "source_edit": ("source", True),
     "source_delete": ("source", True),
     "comment_add": ("claim", True),
+    "comment_delete": ("comment", True),
+    "claim_duplicate": ("claim", True),
     "verdict_detail": ("verdict", False),
     "verdict_save": ("claim", True),
     "verdict_submit": ("claim", True),
@@ -47,6 +67,7 @@ APP_URLS = {
     "verdict_correct": ("claim", True),
     "article_report": ("article", False),
     "article_report_pdf": ("article", False),
+    "article_report_pdf_build": ("article", True),
 }
 
 # URLs anyone may open without logging in.
@@ -58,6 +79,7 @@ PUBLIC_URLS = {
     "password_reset_confirm",
     "password_reset_complete",
     "public_verdict",
+    "invitation_signup",  # needs the e-mailed token; tests/test_invitations.py
 }
 
 # Django's own account pages that need a login; covered by test_accounts.
@@ -94,6 +116,10 @@ def _path_for(name: str, objects: dict) -> str:
     kind, _ = APP_URLS[name]
     if kind is None:
         return reverse(name)
+    if kind == "invitation_token":
+        return reverse(name, args=[objects["invitation"].token])
+    if kind == "my_invitation":
+        return reverse(name, args=[objects["invitation"].pk])
     workspace = objects["workspace"]
     if kind == "workspace":
         return reverse(name, args=[workspace.slug])
@@ -103,7 +129,12 @@ def _path_for(name: str, objects: dict) -> str:
         return reverse(name, args=[workspace.slug, objects["membership"].pk])
     if kind == "rating":
         return reverse(name, args=[workspace.slug, objects["rating"].pk])
+    if kind == "invitation":
+        return reverse(name, args=[workspace.slug, objects["invitation"].pk])
     if kind == "source":
         source = objects["source"]
         return reverse(name, args=[workspace.slug, source.claim_id, source.pk])
+    if kind == "comment":
+        comment = objects["comment"]
+        return reverse(name, args=[workspace.slug, comment.claim_id, comment.pk])
     return reverse(name, args=[workspace.slug, objects[kind].pk])

@@ -1,7 +1,14 @@
-"""Score sentences for check-worthiness with the shipped linear model, using numpy only.
+"""Score sentences for check-worthiness: the shipped detector, and the TF-IDF baseline.
 
-The model is TF-IDF word n-grams + TF-IDF character n-grams fed to a logistic regression
-(see ``train.py``). It ships as gzip'd JSON (``MODEL_PATH``): vocabularies, idf weights,
+The shipped detector (``MODEL_PATH``, plain JSON) names its components and how their logits
+combine: a fine-tuned MiniLM run as int8 ONNX by onnxruntime (``OnnxClassifier``), optionally
+stacked with the TF-IDF model, then Platt-calibrated so that scores are probabilities and
+>= 0.5 means check-worthy. ``train.py`` fits the combination and calibration on dev + dev-test;
+``finetune.py`` (torch, offline only) makes the ONNX file. Nothing here imports torch or
+scikit-learn, and no model file is a pickle.
+
+The TF-IDF model (``TFIDF_PATH``) is TF-IDF word n-grams + TF-IDF character n-grams fed to a
+logistic regression (see ``train.py``). It ships as gzip'd JSON: vocabularies, idf weights,
 coefficients, intercept, decision threshold and preprocessing settings.
 
 JSON rather than pickle/joblib because loading a pickle runs code, and because it frees the
@@ -23,8 +30,12 @@ from pathlib import Path
 
 import numpy as np
 
-MODEL_PATH = Path(__file__).parent / "data" / "checkworthiness.json.gz"
-
+DATA_DIR = Path(__file__).parent / "data"
+# The shipped detector: components, stacking weights and calibration, as plain JSON.
+MODEL_PATH = DATA_DIR / "detector.json"
+DETECTOR_FORMAT = "claims.extraction/detector/1"
+# The TF-IDF model: the baseline, and a component the detector may stack.
+TFIDF_PATH = DATA_DIR / "checkworthiness.json.gz"
 MODEL_FORMAT = "claims.extraction/checkworthiness/1"
 
 # The training sentences are debate transcripts typed in ASCII ("--", straight quotes);
@@ -152,8 +163,8 @@ class _Block:
         return np.divide(dots, norms, out=np.zeros(len(texts)), where=norms > 0)
 
 
-class CheckworthinessModel:
-    """The shipped model: probability that a sentence is check-worthy, and the cut-off."""
+class TfidfModel:
+    """The TF-IDF model: probability that a sentence is check-worthy, and its cut-off."""
 
     def __init__(self, data: dict) -> None:
         if data["format"] != MODEL_FORMAT or data["normalization"] != NORMALIZATION:
@@ -166,30 +177,123 @@ class CheckworthinessModel:
         self.threshold: float = data["threshold"]
 
     @classmethod
-    def from_file(cls, path: Path) -> "CheckworthinessModel":
+    def from_file(cls, path: Path) -> "TfidfModel":
         with gzip.open(path, "rt", encoding="utf-8") as file:
             return cls(json.load(file))
 
-    def probabilities(self, texts: list[str]) -> np.ndarray:
-        """P(check-worthy) per text, as LogisticRegression.predict_proba computes it."""
+    def logits(self, texts: list[str]) -> np.ndarray:
+        """The logistic regression's decision function (log-odds) per text."""
         logits = np.full(len(texts), self.intercept, dtype=np.float64)
         for block in self.blocks:
             logits += block.decisions(texts)
-        # Only ever exponentiate non-positive numbers, so nothing overflows.
-        odds = np.exp(-np.abs(logits))
-        return np.where(logits >= 0, 1.0 / (1.0 + odds), odds / (1.0 + odds))
+        return logits
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """P(check-worthy) per text, as LogisticRegression.predict_proba computes it."""
+        return sigmoid(self.logits(texts))
+
+
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-x)), exponentiating only non-positive numbers so nothing overflows."""
+    logits = np.asarray(logits, dtype=np.float64)
+    odds = np.exp(-np.abs(logits))
+    return np.where(logits >= 0, 1.0 / (1.0 + odds), odds / (1.0 + odds))
+
+
+class OnnxClassifier:
+    """The fine-tuned MiniLM classifier: WordPiece ids in, logit of "check-worthy" out.
+
+    The session is created on first use, on one intra-op thread (see encoder.create_session).
+    Each sentence is run alone, so its score does not depend on its neighbours (see
+    encoder.run_each).
+    """
+
+    def __init__(self, path: Path, max_length: int) -> None:
+        self.path = path
+        self.max_length = max_length
+        self._session = None
+
+    def logits(self, texts: list[str]) -> np.ndarray:
+        from claims.extraction.encoder import create_session, run_each
+        from claims.extraction.wordpiece import load_tokenizer
+
+        if not texts:
+            return np.zeros(0, dtype=np.float64)
+        if self._session is None:
+            self._session = create_session(self.path)
+        tokenizer = load_tokenizer()
+        ids = [tokenizer.encode(normalize_text(text), self.max_length) for text in texts]
+        return np.asarray(run_each(self._session, "logit", ids), dtype=np.float64)
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class Detector:
+    """The shipped detector: a calibrated linear combination of its components' logits.
+
+    P(check-worthy) = sigmoid(bias + sum of weight * component logit); ``threshold`` (0.5 when
+    calibrated as shipped) is the default cut-off.
+    """
+
+    def __init__(self, data: dict, directory: Path = DATA_DIR) -> None:
+        if data["format"] != DETECTOR_FORMAT or data["normalization"] != NORMALIZATION:
+            raise ValueError("the detector file was written for another version of this code")
+        self.names: list[str] = []
+        self.components = []
+        self.weights: list[float] = []
+        for component in data["components"]:
+            path = directory / component["file"]
+            if component["kind"] == "tfidf":
+                scorer = TfidfModel.from_file(path)
+            elif component["kind"] == "onnx-classifier":
+                scorer = OnnxClassifier(path, component["max_length"])
+            else:
+                raise ValueError(f"unknown component kind {component['kind']!r}")
+            self.names.append(component["name"])
+            self.components.append(scorer)
+            self.weights.append(float(component["weight"]))
+        self.bias: float = float(data["bias"])
+        self.threshold: float = float(data["threshold"])
+
+    @classmethod
+    def from_file(cls, path: Path) -> "Detector":
+        return cls(json.loads(path.read_text(encoding="utf-8")), path.parent)
+
+    def component_logits(self, texts: list[str]) -> np.ndarray:
+        """(len(texts), components) logits, before the combination."""
+        columns = [component.logits(texts) for component in self.components]
+        return np.stack(columns, axis=1) if columns else np.zeros((len(texts), 0))
+
+    def logits(self, texts: list[str]) -> np.ndarray:
+        return self.bias + self.component_logits(texts) @ np.array(self.weights)
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """Calibrated P(check-worthy) per text."""
+        return sigmoid(self.logits(list(texts)))
 
 
 @functools.cache
-def load_model() -> CheckworthinessModel:
-    """The shipped model, read once per process."""
-    return CheckworthinessModel.from_file(MODEL_PATH)
+def load_model() -> Detector:
+    """The shipped detector, read once per process."""
+    return Detector.from_file(MODEL_PATH)
+
+
+@functools.cache
+def load_tfidf() -> TfidfModel:
+    """The TF-IDF baseline, read once per process."""
+    return TfidfModel.from_file(TFIDF_PATH)
 
 
 @functools.cache
 def model_version() -> str:
-    """A short hash of the shipped model file, so stored scores can name their model."""
-    return hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest()[:12]
+    """A short hash of the shipped detector file, so stored scores can name their model.
+
+    The detector file records the sha256 of each component file, so this changes whenever
+    any of them does.
+    """
+    return file_sha256(MODEL_PATH)[:12]
 
 
 def score_sentences(sentences: list[str]) -> list[float]:

@@ -12,12 +12,19 @@ sentences runs from one located start to the next. So offsets are always exact, 
 is ever dropped (pysbd's own ``char_span`` mode loses sentences when text repeats), and a
 pysbd sentence we cannot locate simply merges into its neighbour.
 
+pysbd's boundaries are then checked against two mistakes seen on real pages
+(``_is_false_boundary``): a full stop that starts a word ("files in .zip or .rar format", a
+file extension or a domain) and "a.m."/"p.m." followed by a time zone or a weekday ("10 a.m.
+Eastern Time").
+
 pysbd's cost grows faster than linearly with the length of the text it is given, and it runs
 at roughly 150,000 characters a second on news prose. So long paragraphs are cut into chunks
 of at most ``CHUNK_CHARS`` before pysbd sees them, and a document only gets pysbd for its first
 ``PYSBD_BUDGET_CHARS`` characters; past that (book-length input, or junk such as a megabyte
 without punctuation) a plain punctuation regex takes over. Both limits count characters, not
-seconds, so the result stays deterministic.
+seconds, so the result stays deterministic. A chunk of ``NON_PROSE_CHARS`` or more without
+terminal punctuation skips pysbd and stays one piece: it is not prose (a table row, a list of
+names, junk), so pysbd's time on it would be wasted, and candidates.py never scores it.
 """
 
 import re
@@ -31,6 +38,21 @@ CHUNK_CHARS = 1_000
 
 # About 40 long news articles. Beyond this many characters in one document, use the regex.
 PYSBD_BUDGET_CHARS = 200_000
+
+# A long chunk without terminal punctuation is not prose (a table, a list of names, junk): it is
+# kept whole rather than handed to pysbd, whose time on such runs is wasted.
+NON_PROSE_CHARS = 300
+_TERMINAL = re.compile(r"[.!?\u2026\u3002\uff01\uff1f]")
+
+# "10 a.m. Eastern Time", "3 p.m. ET", "9 a.m. Tuesday": pysbd ends a sentence after the
+# abbreviation when a capitalised word follows. These words continue the time, they do not
+# open a sentence.
+_TIME_ABBREVIATION = re.compile(r"(?i)\b[ap]\.m\.[\s]+$")
+_TIME_CONTINUATION = re.compile(
+    r"(?:(?:Eastern|Pacific|Central|Mountain|Atlantic|Alaska|Hawaii)(?:\s+(?:Standard|Daylight))?"
+    r"\s+Time|local\s+time|[ECMP][SD]?T|GMT|BST|UTC|CES?T|AE[SD]T|JST|HKT|SGT|IST"
+    r"|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)\b"
+)
 
 # The characters str.splitlines() treats as line boundaries.
 _LINE_BREAK = re.compile(r"[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
@@ -69,7 +91,9 @@ def split_sentences(text: str) -> list[Sentence]:
     for para_start, para_end in _spans_between(_LINE_BREAK, text, 0, len(text)):
         for chunk_start, chunk_end in _chunks(text, para_start, para_end):
             chunk = text[chunk_start:chunk_end]
-            if len(chunk) <= budget:
+            if len(chunk) >= NON_PROSE_CHARS and not _TERMINAL.search(chunk):
+                starts = [0]
+            elif len(chunk) <= budget:
                 budget -= len(chunk)
                 starts = _pysbd_starts(segmenter, chunk)
             else:
@@ -129,7 +153,7 @@ def _pysbd_starts(segmenter: pysbd.Segmenter, chunk: str) -> list[int]:
         found = chunk.find(piece, cursor)
         if found == -1:
             continue  # pysbd altered this text; it stays part of the previous sentence
-        if found > starts[-1]:
+        if found > starts[-1] and not _is_false_boundary(chunk, found):
             starts.append(found)
         cursor = found + len(piece)
     return starts
@@ -137,7 +161,31 @@ def _pysbd_starts(segmenter: pysbd.Segmenter, chunk: str) -> list[int]:
 
 def _fallback_starts(chunk: str) -> list[int]:
     """Return sentence start offsets found by terminal punctuation alone (always including 0)."""
-    return [0, *(match.end() for match in _FALLBACK_BOUNDARY.finditer(chunk))]
+    return [
+        0,
+        *(
+            match.end()
+            for match in _FALLBACK_BOUNDARY.finditer(chunk)
+            if not _is_false_boundary(chunk, match.end())
+        ),
+    ]
+
+
+def _is_false_boundary(chunk: str, start: int) -> bool:
+    """True when a sentence said to start at ``chunk[start]`` in fact continues the previous one.
+
+    A lowercase letter straight after the full stop is a file extension or a domain
+    (".zip or .rar format", "bit.ly"); a time zone or weekday after "a.m."/"p.m." continues
+    the time ("10 a.m. Eastern Time").
+    """
+    if start >= len(chunk):
+        return False
+    if chunk[start - 1] == "." and chunk[start].islower():
+        return True
+    return bool(
+        _TIME_ABBREVIATION.search(chunk, max(0, start - 12), start)
+        and _TIME_CONTINUATION.match(chunk, start)
+    )
 
 
 def _stripped(text: str, start: int, end: int) -> Sentence | None:

@@ -8,7 +8,8 @@ inside our network (SSRF). The defence, in order:
    including the odd spellings (`2130706433`, `0x7f.1`, `[::ffff:127.0.0.1]`).
 2. `fetch_url` resolves the host once with `resolve` and refuses it if ANY address is
    non-public (`is_blocked`). This is the real check: a public-looking name can point
-   anywhere, and the resolver also accepts the odd spellings.
+   anywhere, and the resolver also accepts the odd spellings. The refusal reads exactly like
+   "no such name" (NOT_FOUND), so errors don't tell which internal names exist.
 3. It then connects to exactly the address it checked, never re-resolving, so a DNS answer
    that changes between check and use (rebinding) gains nothing. TLS still verifies the
    certificate against the hostname.
@@ -53,6 +54,10 @@ _CHUNK_BYTES = 64 * 1024
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 BLOCKED_ADDRESS = "That address points to a private or local network, so it can't be fetched."
+# For a name that does not resolve AND for one that resolves to a private address: telling
+# them apart would let anyone map which internal names exist. (BLOCKED_ADDRESS is only for
+# what the address itself says, an IP literal or a local name, which reveals nothing.)
+NOT_FOUND = "We couldn't find a public website at that address. Check it for typos."
 TIMED_OUT = "The website took too long to respond."
 
 # Names that mean "this machine" or "this network" whatever DNS says about them.
@@ -335,12 +340,14 @@ def _is_local_name(host: str) -> bool:
 
 
 def _checked_addresses(target: _Target, *, allow_private: bool) -> list[IPAddress]:
-    addresses = [target.ip] if target.ip is not None else resolve(target.host, target.port)
-    if not addresses:
-        raise IngestError("We couldn't find a website at that address. Check it for typos.")
+    if target.ip is not None:
+        if not allow_private and is_blocked(target.ip):
+            raise IngestError(BLOCKED_ADDRESS)
+        return [target.ip]
+    addresses = resolve(target.host, target.port)
     # One private answer is enough to refuse: we can't choose which one a retry would use.
-    if not allow_private and any(is_blocked(address) for address in addresses):
-        raise IngestError(BLOCKED_ADDRESS)
+    if not addresses or (not allow_private and any(is_blocked(a) for a in addresses)):
+        raise IngestError(NOT_FOUND)
     return addresses
 
 
@@ -536,7 +543,7 @@ def _network_error(err: Exception) -> IngestError:
     if isinstance(err, socket.gaierror):
         if err.errno == socket.EAI_AGAIN:
             return TransientFetchError("We couldn't look up that website just now.")
-        return IngestError("We couldn't find a website at that address. Check it for typos.")
+        return IngestError(NOT_FOUND)
     if isinstance(err, TimeoutError):
         return TransientFetchError(TIMED_OUT)
     if isinstance(err, ssl.SSLCertVerificationError):

@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 
 import docx
 import filetype
+import lxml.etree
 import pypdf
 from docx.table import Table
 from docx.text.paragraph import Paragraph
@@ -36,10 +37,16 @@ MAX_DOCX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 DOCX_UNCOMPRESSED_PER_UPLOAD_BYTE = 10
 MAX_DOCX_COMPRESSION_RATIO = 100
 MAX_DOCX_MEMBERS = 5_000
+# The XML a document's text and formatting live in, which is what costs memory to parse.
+MAX_DOCX_XML_BYTES = 25 * 1024 * 1024
 # Small members of real documents can compress very well; the ratio matters for big ones.
 _RATIO_CHECK_FROM_BYTES = 1024 * 1024
 
 MAX_PDF_PAGES = 2_000
+
+# Finding the article in a page costs seconds per megabyte of HTML; a saved news page is well
+# under this (and so is what a URL fetch accepts by default, FETCH_MAX_MB).
+MAX_HTML_BYTES = 5 * 1024 * 1024
 
 _LOCKED_PDF = (
     "This PDF is password-protected. Remove the password (for example by printing it to a "
@@ -55,28 +62,45 @@ _SUPPORTED = ", ".join(SUPPORTED_EXTENSIONS)
 _TEXT_LIKE_FORMATS = ((b"%PDF-", "pdf"), (b"{\\rtf", "rtf"))
 
 
-def extract_file(data: bytes, filename: str, *, max_bytes: int) -> ExtractedArticle:
-    """Plain text and metadata of an uploaded file, or `IngestError` saying what's wrong."""
-    if not data:
+def check_upload(filename: str, size: int, *, max_bytes: int) -> None:
+    """What can be checked without reading the file: not empty, not too large, a type we read.
+
+    The web request checks only this; the parse itself runs in the worker (sandbox.py).
+    """
+    if not size:
         raise IngestError("The file is empty.")
-    if len(data) > max_bytes:
+    if size > max_bytes:
         raise IngestError(
-            f"The file is too large ({format_size(len(data))}). "
-            f"The limit is {format_size(max_bytes)}."
+            f"The file is too large ({format_size(size)}). The limit is {format_size(max_bytes)}."
+        )
+    extension = _extension(filename)
+    if extension not in SUPPORTED_EXTENSIONS:
+        kind = f"“{extension}” files" if extension else "Files without an extension"
+        raise IngestError(f"{kind} can't be read. Upload one of these types: {_SUPPORTED}.")
+    if extension in (".html", ".htm") and size > MAX_HTML_BYTES:
+        raise IngestError(
+            f"This web page is too large to read ({format_size(size)}; the limit for web "
+            f"pages is {format_size(MAX_HTML_BYTES)}). Save the page as “HTML only”, or paste "
+            "its text instead."
         )
 
-    # Browsers on Windows used to send the whole path, with backslashes.
-    extension = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
+
+def extract_file(data: bytes, filename: str, *, max_bytes: int) -> ExtractedArticle:
+    """Plain text and metadata of an uploaded file, or `IngestError` saying what's wrong."""
+    check_upload(filename, len(data), max_bytes=max_bytes)
+    extension = _extension(filename)
     if extension in (".txt", ".md"):
         return make_article(_decode_upload(data))
     if extension in (".html", ".htm"):
         return extract_html(_decode_upload(data, declared_charset=sniff_charset(data)))
     if extension == ".docx":
         return _extract_docx(data, max_bytes=max_bytes)
-    if extension == ".pdf":
-        return _extract_pdf(data)
-    kind = f"“{extension}” files" if extension else "Files without an extension"
-    raise IngestError(f"{kind} can't be read. Upload one of these types: {_SUPPORTED}.")
+    return _extract_pdf(data)
+
+
+def _extension(filename: str) -> str:
+    # Browsers on Windows used to send the whole path, with backslashes.
+    return PurePosixPath(filename.replace("\\", "/")).suffix.lower()
 
 
 def _decode_upload(data: bytes, *, declared_charset: str | None = None) -> str:
@@ -127,8 +151,19 @@ def _extract_docx(data: bytes, *, max_bytes: int) -> ExtractedArticle:
         title, author = properties.title or "", properties.author or ""
     # python-docx surfaces damage as whatever its zip and XML layers raise.
     except Exception as err:
+        if out_of_memory(err):
+            # Not damage: the sandbox (sandbox.py) says the file needs too much memory.
+            raise MemoryError from err
         raise _not_docx(data) from err
     return make_article("\n".join(blocks), title=title, author=author)
+
+
+def out_of_memory(err: BaseException) -> bool:
+    """Whether `err` means memory ran out; libxml2 says so as a syntax error with its own code."""
+    return isinstance(err, MemoryError) or (
+        isinstance(err, lxml.etree.Error)
+        and getattr(err, "code", None) == lxml.etree.ErrorTypes.ERR_NO_MEMORY
+    )
 
 
 def _check_docx_archive(data: bytes, *, max_bytes: int) -> None:
@@ -149,6 +184,14 @@ def _check_docx_archive(data: bytes, *, max_bytes: int) -> None:
     limit = min(MAX_DOCX_UNCOMPRESSED_BYTES, DOCX_UNCOMPRESSED_PER_UPLOAD_BYTE * max_bytes)
     if len(members) > MAX_DOCX_MEMBERS or sum(m.file_size for m in members) > limit:
         raise too_big
+    # python-docx parses every XML part into a tree of about 16 bytes per byte of XML; media
+    # (images) are only carried along. A long real article is well under this.
+    if sum(m.file_size for m in members if _is_xml_part(m.filename)) > MAX_DOCX_XML_BYTES:
+        raise IngestError(
+            "This Word document holds more text and formatting than we can read "
+            f"(over {format_size(MAX_DOCX_XML_BYTES)} of document data). Split it into "
+            "smaller documents, or paste the text instead."
+        )
     for member in members:
         # zipfile stops inflating at the declared size, so declared sizes are the real bound.
         if (
@@ -156,6 +199,10 @@ def _check_docx_archive(data: bytes, *, max_bytes: int) -> None:
             and member.file_size > MAX_DOCX_COMPRESSION_RATIO * member.compress_size
         ):
             raise too_big
+
+
+def _is_xml_part(name: str) -> bool:
+    return name.endswith((".xml", ".rels"))
 
 
 def _docx_block_text(block: Paragraph | Table) -> str:
@@ -187,7 +234,7 @@ def _extract_pdf(data: bytes) -> ExtractedArticle:
         metadata = reader.metadata
         title = (metadata.title if metadata else "") or ""
         author = (metadata.author if metadata else "") or ""
-    except IngestError:
+    except (IngestError, MemoryError):
         raise
     except FileNotDecryptedError as err:
         raise IngestError(_LOCKED_PDF) from err

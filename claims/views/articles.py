@@ -9,13 +9,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from claims import services
-from claims.extraction import extract_candidates
 from claims.forms import ManualClaimForm, PasteForm, UploadForm, UrlForm
 from claims.ingest.text import IngestError
-from claims.models import Article
+from claims.models import Article, SentencePage
 from claims.permissions import get_article, get_membership
 
 SOURCES = {"paste": PasteForm, "upload": UploadForm, "url": UrlForm}
+# Marked in one part of the text at most; a part of real prose has a few hundred sentences.
+ARTICLE_PART_MAX_CLAIMS = 1000
 
 
 @require_http_methods(["GET", "POST"])
@@ -87,15 +88,30 @@ def _duplicate_message(dup: services.DuplicateArticle):
 @require_GET
 @login_required
 def article_detail(request, slug, pk):
+    """The article's text, a part at a time, with its claims marked; progress while pending."""
     membership = get_membership(request, slug)
     article = get_article(membership, pk)
-    claims = list(article.claims.select_related("assignee").order_by("start"))
+    part = _number(request, "part", last=article.part_count)
+    start, end = article.part_bounds(part)
+    claims = list(
+        article.claims.filter(start__lt=end, end__gt=start)
+        .select_related("assignee", "match__verdict__rating")
+        .defer("match__embedding", "match__search_vector")
+        .order_by("start", "end")[: ARTICLE_PART_MAX_CLAIMS + 1]
+    )
+    whole = article.part_count == 1 and len(claims) <= ARTICLE_PART_MAX_CLAIMS
     context = {
         "membership": membership,
         "workspace": membership.workspace,
         "article": article,
-        "claims": claims,
-        "segments": article.segments(claims),
+        "claims": claims[:ARTICLE_PART_MAX_CLAIMS],
+        "more_claims": len(claims) > ARTICLE_PART_MAX_CLAIMS,
+        # One part holds every claim: counting them again would be a query for nothing.
+        "claim_count": len(claims) if whole else article.claims.count(),
+        "segments": article.segments(claims[:ARTICLE_PART_MAX_CLAIMS], start, end),
+        "parts": _parts(part, article.part_count),
+        # Browser selections count UTF-16 units from the start of the part shown.
+        "part_offset_utf16": len(article.body[:start].encode("utf-16-le")) // 2,
         "duplicates": article.duplicates() if article.is_failed else [],
         "claim_form": ManualClaimForm(),
     }
@@ -103,6 +119,24 @@ def article_detail(request, slug, pk):
     if request.htmx and request.htmx.target == "article-body":
         template += "#article-body"
     return render(request, template, context)
+
+
+def _number(request, name: str, *, last: int) -> int:
+    """A page or part number from the query string, within 1..last (nonsense reads as 1)."""
+    try:
+        number = int(request.GET.get(name, 1))
+    except ValueError:
+        number = 1
+    return min(max(number, 1), last)
+
+
+def _parts(number: int, count: int) -> dict:
+    return {
+        "number": number,
+        "count": count,
+        "previous": number - 1 if number > 1 else None,
+        "next": number + 1 if number < count else None,
+    }
 
 
 @require_POST
@@ -120,19 +154,28 @@ def article_retry(request, slug, pk):
 @require_GET
 @login_required
 def article_sentences(request, slug, pk):
-    """Every sentence of the article, so a reviewer can make any of them a claim."""
+    """Every sentence of the article, a page at a time, so a reviewer can make any a claim.
+
+    Sentences and scores are stored by the extraction task (SentencePage); a request reads one
+    page of them, however long the article.
+    """
     membership = get_membership(request, slug)
     article = get_article(membership, pk)
-    taken = set(article.claims.values_list("start", "end"))
-    sentences = [
-        {"sentence": s, "is_claim": (s.start, s.end) in taken}
-        for s in sorted(extract_candidates(article.body, include_all=True), key=lambda s: s.start)
-    ]
+    count = article.sentence_pages.count()
+    number = _number(request, "page", last=max(count, 1))
+    page = article.sentence_pages.filter(number=number).first()
+    # Articles extracted before sentences were stored get them from the worker, once.
+    preparing = not count and bool(article.body) and not article.is_pending
+    if preparing:
+        services.request_sentences(article)
     context = {
         "membership": membership,
         "workspace": membership.workspace,
         "article": article,
-        "sentences": sentences,
+        "sentences": page.rows(article) if page else [],
+        "pages": _parts(number, max(count, 1)),
+        "first_number": (number - 1) * SentencePage.SIZE + 1,
+        "preparing": preparing,
     }
     template = "claims/article_sentences.html"
     if request.htmx:

@@ -11,9 +11,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from claims import desk
+from claims import desk, matching
 from claims.forms import (
     AssignForm,
     ClaimStatusForm,
@@ -35,11 +36,13 @@ def claim_context(membership, claim, **overrides) -> dict:
     workspace = membership.workspace
     verdict = (
         Verdict.objects.filter(claim=claim)
-        .select_related("rating", "author", "approved_by")
+        .select_related("rating", "author", "approved_by", "last_edited_by")
         .first()
     )
     article = claim.article
     before, text, after = claim.context(article.body)
+    # A claim that starts "That's been driving down..." needs the sentence it refers to.
+    preceding = claim.preceding_sentence(article.body) if claim.needs_context else ""
     can_work = desk.can_work_on(membership, claim)
     verdict_editable = can_work and (
         verdict is None
@@ -57,6 +60,7 @@ def claim_context(membership, claim, **overrides) -> dict:
         "claim": claim,
         "article": article,
         "before": before,
+        "preceding": "" if preceding in before else preceding,
         "claim_text": text,
         "after": after,
         "verdict": verdict,
@@ -71,14 +75,28 @@ def claim_context(membership, claim, **overrides) -> dict:
         ),
         "history": Activity.objects.filter(claim=claim).select_related("actor")[:50],
         "related": article.claims.exclude(pk=claim.pk).order_by("-score")[:10],
+        # Evaluated only where the template shows it, not for the sections htmx swaps.
+        "matches": SimpleLazyObject(lambda: matching.matches_for(claim)),
+        "can_link_here": membership.is_editor and claim.status not in Claim.KEEPS_OWN_VERDICT,
+        "can_link_others": membership.is_editor and claim.status != Claim.Status.DISMISSED,
         "can_work": can_work,
         "can_take": claim.assignee_id is None and claim.status == Claim.Status.NEW,
         "verdict_editable": verdict_editable,
-        "can_approve": (
+        # Sending back needs an editor other than the author; approving also needs one who
+        # did not change the text (the note below says why the button is missing).
+        "can_return": (
             membership.is_editor
             and verdict is not None
             and verdict.status == Verdict.Status.SUBMITTED
             and verdict.author_id != membership.user_id
+        ),
+        "can_approve": verdict is not None and membership.can_approve(verdict),
+        "approval_note": (
+            verdict.approval_conflict(membership.user_id)
+            if verdict is not None
+            and membership.is_editor
+            and verdict.status == Verdict.Status.SUBMITTED
+            else ""
         ),
         "source_form": SourceForm(),
         "comment_form": CommentForm(),
@@ -129,6 +147,23 @@ def _refused(request, membership, claim, section, exc):
     return respond(request, membership, claim, section, status=403)
 
 
+def _run(request, membership, claim, section, action, success, /, *, on_conflict=None, **kwargs):
+    """Call a desk write path as `membership` and answer the form: the changed section with
+    `success` as the message, the refusal (403) or the conflict (409, showing what is there now).
+    """
+    try:
+        action(membership=membership, **kwargs)
+    except desk.Conflict as exc:
+        if on_conflict:
+            return on_conflict(exc)
+        messages.error(request, str(exc))
+        return respond(request, membership, claim, section, status=409, conflict=exc.current)
+    except desk.NotAllowed as exc:
+        return _refused(request, membership, claim, section, exc)
+    messages.success(request, success)
+    return respond(request, membership, claim, section)
+
+
 @require_GET
 @login_required
 def claim_detail(request, slug, pk):
@@ -149,32 +184,34 @@ def claim_assign(request, slug, pk):
     form = AssignForm(request.POST, workspace=membership.workspace)
     if not form.is_valid():
         return respond(request, membership, claim, "assignment", status=400, assign_form=form)
-    try:
-        desk.assign_claim(
-            membership=membership,
-            claim=claim,
-            assignee=form.cleaned_data["assignee"],
-            due_date=form.cleaned_data["due_date"],
-            priority=form.cleaned_data["priority"],
-        )
-    except desk.NotAllowed as exc:
-        return _refused(request, membership, claim, "assignment", exc)
     who = form.cleaned_data["assignee"]
-    messages.success(request, f"Assigned to {who.display_name}." if who else "Unassigned.")
-    return respond(request, membership, claim, "assignment")
+    return _run(
+        request,
+        membership,
+        claim,
+        "assignment",
+        desk.assign_claim,
+        f"Assigned to {who.display_name}." if who else "Unassigned.",
+        claim=claim,
+        assignee=who,
+        due_date=form.cleaned_data["due_date"],
+        priority=form.cleaned_data["priority"],
+    )
 
 
 @require_POST
 @login_required
 def claim_take(request, slug, pk):
     membership, claim = _load(request, slug, pk)
-    try:
-        desk.take_claim(membership=membership, claim=claim)
-    except desk.Conflict as exc:
-        messages.warning(request, str(exc))
-        return respond(request, membership, claim, "assignment", status=409)
-    messages.success(request, "The claim is yours.")
-    return respond(request, membership, claim, "assignment")
+    return _run(
+        request,
+        membership,
+        claim,
+        "assignment",
+        desk.take_claim,
+        "The claim is yours.",
+        claim=claim,
+    )
 
 
 @require_POST
@@ -184,17 +221,18 @@ def claim_status(request, slug, pk):
     form = ClaimStatusForm(request.POST)
     if not form.is_valid():
         return respond(request, membership, claim, "assignment", status=400, status_form=form)
-    try:
-        desk.update_claim(
-            membership=membership,
-            claim=claim,
-            status=form.cleaned_data["status"],
-            dismissed_reason=form.cleaned_data["dismissed_reason"],
-        )
-    except desk.NotAllowed as exc:
-        return _refused(request, membership, claim, "assignment", exc)
-    messages.success(request, f"Status: {claim.get_status_display()}.")
-    return respond(request, membership, claim, "assignment")
+    status = form.cleaned_data["status"]
+    return _run(
+        request,
+        membership,
+        claim,
+        "assignment",
+        desk.update_claim,
+        f"Status: {Claim.Status(status).label}.",
+        claim=claim,
+        status=status,
+        dismissed_reason=form.cleaned_data["dismissed_reason"],
+    )
 
 
 # --- Sources and comments -------------------------------------------------------------------
@@ -207,12 +245,16 @@ def source_add(request, slug, pk):
     form = SourceForm(request.POST)
     if not form.is_valid():
         return respond(request, membership, claim, "sources", status=400, source_form=form)
-    try:
-        desk.add_source(membership=membership, claim=claim, **form.cleaned_data)
-    except desk.NotAllowed as exc:
-        return _refused(request, membership, claim, "sources", exc)
-    messages.success(request, "Source added.")
-    return respond(request, membership, claim, "sources")
+    return _run(
+        request,
+        membership,
+        claim,
+        "sources",
+        desk.add_source,
+        "Source added.",
+        claim=claim,
+        **form.cleaned_data,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -230,9 +272,16 @@ def source_edit(request, slug, pk, source_pk):
         )
     form = SourceForm(request.POST or None, instance=source)
     if request.method == "POST" and form.is_valid():
-        desk.update_source(membership=membership, source=source, **form.cleaned_data)
-        messages.success(request, "Source updated.")
-        return respond(request, membership, claim, "sources")
+        return _run(
+            request,
+            membership,
+            claim,
+            "sources",
+            desk.update_source,
+            "Source updated.",
+            source=source,
+            **form.cleaned_data,
+        )
     context = {
         "membership": membership,
         "workspace": membership.workspace,
@@ -251,12 +300,9 @@ def source_edit(request, slug, pk, source_pk):
 def source_delete(request, slug, pk, source_pk):
     membership, claim = _load(request, slug, pk)
     source = get_object_or_404(Source.objects.select_related("claim"), claim=claim, pk=source_pk)
-    try:
-        desk.remove_source(membership=membership, source=source)
-    except desk.NotAllowed as exc:
-        return _refused(request, membership, claim, "sources", exc)
-    messages.success(request, "Source removed.")
-    return respond(request, membership, claim, "sources")
+    return _run(
+        request, membership, claim, "sources", desk.remove_source, "Source removed.", source=source
+    )
 
 
 @require_POST
@@ -285,24 +331,23 @@ def verdict_save(request, slug, pk):
     if not form.is_valid():
         return respond(request, membership, claim, "verdict", status=400, verdict_form=form)
     data = form.cleaned_data
-    try:
-        desk.save_verdict(
-            membership=membership,
-            claim=claim,
-            rating=data["rating"],
-            summary=data["summary"],
-            explanation=data["explanation"],
-            version=data["version"],
-        )
-    except desk.Conflict as exc:
-        return _conflict(request, membership, claim, form, exc)
-    except desk.NotAllowed as exc:
-        return _refused(request, membership, claim, "verdict", exc)
-    messages.success(request, "Verdict saved.")
-    return respond(request, membership, claim, "verdict")
+    return _run(
+        request,
+        membership,
+        claim,
+        "verdict",
+        desk.save_verdict,
+        "Verdict saved.",
+        on_conflict=lambda exc: _conflict(request, membership, claim, exc, form, "verdict_form"),
+        claim=claim,
+        rating=data["rating"],
+        summary=data["summary"],
+        explanation=data["explanation"],
+        version=data["version"],
+    )
 
 
-def _conflict(request, membership, claim, form, exc):
+def _conflict(request, membership, claim, exc, form, form_name):
     """Keep the user's text in the form and show what is there now, to merge by hand."""
     messages.error(request, str(exc))
     current = exc.current
@@ -312,17 +357,11 @@ def _conflict(request, membership, claim, form, exc):
     form = form.__class__(data, workspace=membership.workspace)
     form.is_valid()
     return respond(
-        request,
-        membership,
-        claim,
-        "verdict",
-        status=409,
-        verdict_form=form,
-        conflict=current,
+        request, membership, claim, "verdict", status=409, conflict=current, **{form_name: form}
     )
 
 
-def _workflow(request, slug, pk, action, success, **extra):
+def _workflow(request, slug, pk, action, success):
     """Submit / publish: a version-checked step of the verdict's workflow."""
     membership, claim = _load(request, slug, pk)
     verdict = _verdict_of(claim)
@@ -330,15 +369,16 @@ def _workflow(request, slug, pk, action, success, **extra):
     if not form.is_valid():
         messages.error(request, "The form was incomplete; reload the page.")
         return respond(request, membership, claim, "verdict", status=400)
-    try:
-        action(membership=membership, verdict=verdict, version=form.cleaned_data["version"])
-    except desk.Conflict as exc:
-        messages.error(request, f"{exc}")
-        return respond(request, membership, claim, "verdict", status=409, conflict=exc.current)
-    except desk.NotAllowed as exc:
-        return _refused(request, membership, claim, "verdict", exc)
-    messages.success(request, success)
-    return respond(request, membership, claim, "verdict")
+    return _run(
+        request,
+        membership,
+        claim,
+        "verdict",
+        action,
+        success,
+        verdict=verdict,
+        version=form.cleaned_data["version"],
+    )
 
 
 @require_POST
@@ -361,20 +401,17 @@ def verdict_return(request, slug, pk):
     form = ReturnForm(request.POST)
     if not form.is_valid():
         return respond(request, membership, claim, "verdict", status=400, return_form=form)
-    try:
-        desk.return_verdict(
-            membership=membership,
-            verdict=verdict,
-            version=form.cleaned_data["version"],
-            comment=form.cleaned_data["comment"],
-        )
-    except desk.Conflict as exc:
-        messages.error(request, str(exc))
-        return respond(request, membership, claim, "verdict", status=409, conflict=exc.current)
-    except desk.NotAllowed as exc:
-        return _refused(request, membership, claim, "verdict", exc)
-    messages.success(request, "Sent back to the author with your comment.")
-    return respond(request, membership, claim, "verdict")
+    return _run(
+        request,
+        membership,
+        claim,
+        "verdict",
+        desk.return_verdict,
+        "Sent back to the author with your comment.",
+        verdict=verdict,
+        version=form.cleaned_data["version"],
+        comment=form.cleaned_data["comment"],
+    )
 
 
 @require_POST
@@ -386,28 +423,18 @@ def verdict_correct(request, slug, pk):
     if not form.is_valid():
         return respond(request, membership, claim, "verdict", status=400, correction_form=form)
     data = form.cleaned_data
-    try:
-        desk.correct_verdict(
-            membership=membership,
-            verdict=verdict,
-            version=data["version"] or 0,
-            rating=data["rating"],
-            summary=data["summary"],
-            explanation=data["explanation"],
-            reason=data["reason"],
-        )
-    except desk.Conflict as exc:
-        messages.error(request, str(exc))
-        return respond(
-            request,
-            membership,
-            claim,
-            "verdict",
-            status=409,
-            correction_form=form,
-            conflict=exc.current,
-        )
-    except desk.NotAllowed as exc:
-        return _refused(request, membership, claim, "verdict", exc)
-    messages.success(request, "Correction published.")
-    return respond(request, membership, claim, "verdict")
+    return _run(
+        request,
+        membership,
+        claim,
+        "verdict",
+        desk.correct_verdict,
+        "Correction published.",
+        on_conflict=lambda exc: _conflict(request, membership, claim, exc, form, "correction_form"),
+        verdict=verdict,
+        version=data["version"] or 0,
+        rating=data["rating"],
+        summary=data["summary"],
+        explanation=data["explanation"],
+        reason=data["reason"],
+    )

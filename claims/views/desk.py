@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from claims.models import Claim, Membership
+from claims.models import Claim, Invitation, Membership
 from claims.permissions import SESSION_WORKSPACE_KEY, get_membership, get_verdict
 
 DASHBOARD_ARTICLES = 20
@@ -28,12 +28,17 @@ def home(request):
 @require_GET
 @login_required
 def workspace_list(request):
+    """The user's workspaces, and the invitations by user name waiting for their answer."""
     memberships = (
         Membership.objects.filter(user=request.user)
         .select_related("workspace")
         .order_by("workspace__name")
     )
-    return render(request, "claims/workspace_list.html", {"memberships": memberships})
+    invitations = Invitation.objects.waiting_for(request.user).select_related(
+        "workspace", "invited_by"
+    )
+    context = {"memberships": memberships, "invitations": invitations}
+    return render(request, "claims/workspace_list.html", context)
 
 
 @require_GET

@@ -92,6 +92,7 @@ def queue_bulk(request, slug):
             assignee=form.cleaned_data.get("assignee"),
             priority=form.cleaned_data.get("priority"),
             reason=form.cleaned_data.get("reason", ""),
+            original=form.cleaned_data.get("original"),
         )
     except desk.NotAllowed as exc:
         messages.error(request, str(exc))

@@ -1,54 +1,67 @@
-"""Verdict reports for members: every claim of an article with its finding, on screen or as PDF."""
+"""Verdict reports for members: the article's claims with their findings, on screen or as PDF.
 
+The PDF is built by the worker (claims/reports.py): a member asks for it here, the report
+page shows its progress, and the download serves the stored file.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.utils import timezone
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from claims.claimreview import is_web_url
-from claims.exports import article_report_claims, render_pdf, safe_filename
+from claims import reports
+from claims.exports import safe_filename
+from claims.models import ReportPdf
 from claims.permissions import get_article, get_membership
 
-TEMPLATE = "claims/article_report.html"
 
-
-def _report_context(request, slug, pk) -> dict:
-    membership = get_membership(request, slug)
-    article = get_article(membership, pk)
-    claims = article_report_claims(article)
-    for claim in claims:
-        # A claim without a verdict has none cached; reading it would raise, not query.
-        claim.report_verdict = getattr(claim, "verdict", None)
-        for source in claim.sources.all():
-            source.link = source.url if is_web_url(source.url) else ""
-    return {
-        "membership": membership,
-        "workspace": membership.workspace,
-        "article": article,
-        "article_link": article.source_url if is_web_url(article.source_url) else "",
-        "claims": claims,
-        "generated_at": timezone.now(),
-    }
+def _report_pdf(article) -> ReportPdf | None:
+    return ReportPdf.objects.filter(article=article).defer("pdf").first()
 
 
 @require_GET
 @login_required
 def article_report(request, slug, pk):
-    context = _report_context(request, slug, pk)
-    return render(request, TEMPLATE, context)
+    membership = get_membership(request, slug)
+    article = get_article(membership, pk)
+    context = {
+        "membership": membership,
+        "workspace": membership.workspace,
+        "report_pdf": _report_pdf(article),
+    }
+    if request.htmx and request.htmx.target == "report-pdf":
+        return render(request, reports.TEMPLATE + "#report-pdf", {**context, "article": article})
+    return render(request, reports.TEMPLATE, {**context, **reports.report_context(article)})
+
+
+@require_POST
+@login_required
+def article_report_pdf_build(request, slug, pk):
+    """Ask the worker for a PDF of the report; the report page shows when it is ready."""
+    membership = get_membership(request, slug)
+    article = get_article(membership, pk)
+    report_pdf = reports.request_pdf(article=article, user=request.user)
+    if request.htmx:
+        context = {"workspace": membership.workspace, "article": article, "report_pdf": report_pdf}
+        return render(request, reports.TEMPLATE + "#report-pdf", context)
+    messages.success(request, "The PDF is being built. Its download link appears here.")
+    return redirect(reverse("article_report", args=[slug, pk]) + "#report-pdf")
 
 
 @require_GET
 @login_required
 def article_report_pdf(request, slug, pk):
-    """The same report as a PDF download, rendered from the same template."""
-    context = _report_context(request, slug, pk)
-    html = render_to_string(TEMPLATE, {**context, "for_pdf": True}, request=request)
-    response = HttpResponse(render_pdf(html), content_type="application/pdf")
-    article = context["article"]
+    """The PDF the worker built; until there is one, the report page, which offers to build it."""
+    membership = get_membership(request, slug)
+    article = get_article(membership, pk)
+    report_pdf = ReportPdf.objects.filter(article=article, status=ReportPdf.Status.DONE).first()
+    if report_pdf is None:
+        messages.info(request, "There is no PDF of this report yet. Build it here.")
+        return redirect(reverse("article_report", args=[slug, pk]) + "#report-pdf")
+    response = HttpResponse(bytes(report_pdf.pdf), content_type="application/pdf")
     filename = safe_filename(f"report-{article.pk}-{article}", "pdf")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

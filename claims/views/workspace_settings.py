@@ -1,4 +1,4 @@
-"""Workspace settings for admins: organisation, members and roles, the rating scale."""
+"""Workspace settings for admins: organisation, members, invitations and roles, the scale."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,9 +6,16 @@ from django.db.models import Count, ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from claims import desk
-from claims.forms import MemberAddForm, MemberRoleForm, OrganisationForm, RatingForm
-from claims.models import Membership, Rating
+from claims import desk, members, two_factor
+from claims.forms import (
+    ClaimSelectionForm,
+    MemberInviteForm,
+    MemberRoleForm,
+    OrganisationForm,
+    RatingForm,
+    WorkspaceTwoFactorForm,
+)
+from claims.models import Invitation, Membership, Rating
 from claims.permissions import get_membership
 
 
@@ -18,13 +25,24 @@ def _render(request, membership, status=200, **forms):
         "membership": membership,
         "workspace": workspace,
         "organisation_form": forms.get("organisation_form") or OrganisationForm(instance=workspace),
-        "member_form": forms.get("member_form") or MemberAddForm(),
+        "selection_form": forms.get("selection_form") or ClaimSelectionForm(instance=workspace),
+        "member_form": forms.get("member_form") or MemberInviteForm(),
         "rating_form": forms.get("rating_form") or RatingForm(workspace=workspace),
         "members": workspace.memberships.select_related("user").order_by("user__username"),
+        "invitations": workspace.invitations.pending().select_related("invited_by"),
         "ratings": workspace.ratings.annotate(uses=Count("verdicts")),
         "roles": MemberRoleForm.base_fields["role"].choices,
+        "two_factor_form": forms.get("two_factor_form") or _two_factor_form(request, workspace),
+        "two_factor_members": workspace.memberships.filter(
+            user__totpdevice__confirmed=True
+        ).count(),
     }
     return render(request, "claims/workspace_settings.html", context, status=status)
+
+
+def _two_factor_form(request, workspace, data=None):
+    verified = two_factor.is_verified(request.user)
+    return WorkspaceTwoFactorForm(data, instance=workspace, admin_verified=verified)
 
 
 def _done(request, slug, text):
@@ -56,19 +74,41 @@ def organisation_save(request, slug):
 
 @require_POST
 @login_required
-def member_add(request, slug):
+def claim_selection_save(request, slug):
+    """Set the score at which a sentence becomes a claim."""
     membership = get_membership(request, slug, admin=True)
-    form = MemberAddForm(request.POST)
+    form = ClaimSelectionForm(request.POST, instance=membership.workspace)
+    if not form.is_valid():
+        return _render(request, membership, status=400, selection_form=form)
+    workspace = form.save()
+    return _done(request, slug, f"Claim threshold set to {workspace.claim_threshold:g}.")
+
+
+@require_POST
+@login_required
+def member_invite(request, slug):
+    membership = get_membership(request, slug, admin=True)
+    form = MemberInviteForm(request.POST)
     if not form.is_valid():
         return _render(request, membership, status=400, member_form=form)
     try:
-        added, invited = desk.add_member(
+        answer = members.invite_member(
             membership=membership, who=form.cleaned_data["who"], role=form.cleaned_data["role"]
         )
     except desk.NotAllowed as exc:
         return _refused(request, slug, exc)
-    note = " An invitation email is on its way." if invited else ""
-    return _done(request, slug, f"{added.user.display_name} added.{note}")
+    return _done(request, slug, answer)
+
+
+@require_POST
+@login_required
+def invitation_revoke(request, slug, invitation_pk):
+    membership = get_membership(request, slug, admin=True)
+    invitation = get_object_or_404(
+        Invitation.objects.open(), workspace=membership.workspace, pk=invitation_pk
+    )
+    members.revoke_invitation(membership=membership, invitation=invitation)
+    return _done(request, slug, f"Invitation to “{invitation.invitee}” withdrawn.")
 
 
 @require_POST
@@ -80,7 +120,7 @@ def member_role(request, slug, member_pk):
     if not form.is_valid():
         return _refused(request, slug, desk.NotAllowed("Choose a role."))
     try:
-        desk.change_role(membership=membership, target=target, role=form.cleaned_data["role"])
+        members.change_role(membership=membership, target=target, role=form.cleaned_data["role"])
     except desk.NotAllowed as exc:
         return _refused(request, slug, exc)
     return _done(request, slug, f"{target.user.display_name} is now {target.get_role_display()}.")
@@ -94,7 +134,7 @@ def member_remove(request, slug, member_pk):
         Membership.objects.select_related("user"), workspace=membership.workspace, pk=member_pk
     )
     try:
-        desk.remove_member(membership=membership, target=target)
+        members.remove_member(membership=membership, target=target)
     except desk.NotAllowed as exc:
         return _refused(request, slug, exc)
     return _done(request, slug, f"{target.user.display_name} removed from the workspace.")
@@ -127,3 +167,16 @@ def rating_delete(request, slug, rating_pk):
             request, slug, desk.NotAllowed(f"“{rating}” is used by verdicts; rename it instead.")
         )
     return _done(request, slug, f"Rating “{rating.label}” removed.")
+
+
+@require_POST
+@login_required
+def two_factor_save(request, slug):
+    """Require two-factor sign-in of every member (or stop requiring it)."""
+    membership = get_membership(request, slug, admin=True)
+    form = _two_factor_form(request, membership.workspace, request.POST)
+    if not form.is_valid():
+        return _render(request, membership, status=400, two_factor_form=form)
+    workspace = form.save()
+    rule = "now requires" if workspace.require_two_factor else "no longer requires"
+    return _done(request, slug, f"{workspace.name} {rule} two-factor sign-in.")

@@ -18,8 +18,10 @@
     if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return;
     var range = selection.getRangeAt(0);
     if (!text.contains(range.startContainer) || !text.contains(range.endContainer)) return;
-    var start = offsetWithin(text, range.startContainer, range.startOffset);
-    var end = offsetWithin(text, range.endContainer, range.endOffset);
+    // A long article is shown a part at a time; data-offset is where this part starts.
+    var base = parseInt(text.dataset.offset || "0", 10);
+    var start = base + offsetWithin(text, range.startContainer, range.startOffset);
+    var end = base + offsetWithin(text, range.endContainer, range.endOffset);
     if (end <= start) return;
     form.elements.start.value = start;
     form.elements.end.value = end;

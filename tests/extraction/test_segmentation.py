@@ -142,3 +142,64 @@ def test_a_megabyte_of_junk_is_handled_in_seconds(text):
     # Generous bound: about 1-4 s on one core; the point is "seconds, not minutes".
     assert time.perf_counter() - started < 30
     assert_exact(text, sentences)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Seen on real pages (the news development set): a file extension is no sentence end,
+        (
+            "That said, the malware leaves files unencrypted if the file extension is .zip or"
+            " .rar and the file size is over 51,200 KB/50 MB. Also, JPEG files are spared.",
+            [
+                "That said, the malware leaves files unencrypted if the file extension is .zip"
+                " or .rar and the file size is over 51,200 KB/50 MB.",
+                "Also, JPEG files are spared.",
+            ],
+        ),
+        ("It skips files in .zip or .rar format. Then it asks for Bitcoin.", None),
+        # nor is "a.m." before a time zone or a weekday,
+        (
+            "Reports began emerging shortly before 10 a.m. Eastern Time, according to media"
+            " reports. Users could not log in.",
+            [
+                "Reports began emerging shortly before 10 a.m. Eastern Time, according to media"
+                " reports.",
+                "Users could not log in.",
+            ],
+        ),
+        ("The polls close at 8 p.m. ET on Tuesday. Counting starts at once.", None),
+        ("The vote is at 9 a.m. Tuesday in Washington. It is expected to pass.", None),
+        ("It ended at 3 p.m. Pacific Standard Time. Nobody was hurt.", None),
+        # but "a.m." before an ordinary capitalised word still ends a sentence,
+        (
+            "We met at 9 a.m. The talks ended at noon.",
+            ["We met at 9 a.m.", "The talks ended at noon."],
+        ),
+        # and a full stop glued to a capital, as extracted pages have them, too.
+        (
+            "What\u2019s the secret to its recovery?Monday, 6 January 2020",
+            ["What\u2019s the secret to its recovery?", "Monday, 6 January 2020"],
+        ),
+    ],
+)
+def test_boundaries_seen_on_real_pages(text, expected):
+    if expected is None:  # two sentences, split at the last ". "
+        head, _, tail = text.rpartition(". ")
+        expected = [head + ".", tail]
+    sentences = split_sentences(text)
+    assert [sentence.text for sentence in sentences] == expected
+    assert_exact(text, sentences)
+
+
+def test_a_megabyte_line_without_punctuation_skips_pysbd(monkeypatch):
+    called = []
+    monkeypatch.setattr(
+        "claims.extraction.segment._pysbd_starts", lambda *args: called.append(1) or [0]
+    )
+    text = " ".join(["alpha", "beta", "gamma"] * 60_000)
+    started = time.perf_counter()
+    sentences = split_sentences(text)
+    assert time.perf_counter() - started < 2  # about 0.1 s
+    assert called == []
+    assert_exact(text, sentences)

@@ -83,7 +83,115 @@ def submit(args):
     }
 
 
-ACTIONS = {"take": take, "save_verdict": save_verdict, "submit": submit}
+def demote(args):
+    """Round i, at start_at + i * interval: demote the other admin of workspace i.
+
+    Memberships are loaded before the first round, as the admin's page was: what the
+    membership said when the page loaded must not decide what happens now.
+    """
+    from claims import members
+    from claims.desk import NotAllowed
+    from claims.models import Membership
+
+    def load(pk):
+        return Membership.objects.select_related("user", "workspace").get(pk=pk)
+
+    rounds = [(load(r["membership"]), load(r["target"])) for r in args["rounds"]]
+    outcomes = []
+    for number, (membership, target) in enumerate(rounds):
+        time.sleep(max(0.0, args["start_at"] + number * args["interval"] - time.time()))
+        try:
+            members.change_role(membership=membership, target=target, role="editor")
+        except NotAllowed as exc:
+            outcomes.append({"won": False, "message": str(exc)})
+        else:
+            outcomes.append({"won": True})
+    return {"rounds": outcomes}
+
+
+def use_code(args):
+    from claims import two_factor
+    from claims.models import User
+
+    user = User.objects.get(pk=args["user"])
+    return {"won": two_factor.match_code(user, args["code"]) is not None}
+
+
+def _rounds(args, load, act):
+    """Round i at start_at + i * interval (+ its "delay"): act(*loaded_i) -> outcome.
+
+    Every round's rows are loaded before the first, as the pages were: the two people read
+    the same state, then act at the same instant. An exception is an outcome too (what the
+    user would get is a server error).
+    """
+    loaded = [load(round_) for round_ in args["rounds"]]
+    outcomes = []
+    for number, rows in enumerate(loaded):
+        at = args["start_at"] + number * args["interval"] + args["rounds"][number].get("delay", 0)
+        time.sleep(max(0.0, at - time.time()))
+        try:
+            outcomes.append(act(*rows))
+        except Exception as exc:
+            outcomes.append({"won": False, "message": f"{type(exc).__name__}: {exc}"})
+    return {"rounds": outcomes}
+
+
+def publish_rounds(args):
+    """An editor approves a submitted verdict, in each round's workspace."""
+    from claims import desk
+    from claims.models import Membership, Verdict
+
+    def load(round_):
+        membership = Membership.objects.select_related("user", "workspace").get(
+            pk=round_["membership"]
+        )
+        return membership, Verdict.objects.select_related("claim").get(pk=round_["verdict"])
+
+    def act(membership, verdict):
+        try:
+            desk.publish_verdict(membership=membership, verdict=verdict, version=verdict.version)
+        except desk.NotAllowed as exc:
+            return {"won": False, "message": str(exc)}
+        return {"won": True}
+
+    return _rounds(args, load, act)
+
+
+def delete_article_rounds(args):
+    """A workspace admin deletes the article of that verdict, in each round's workspace."""
+    from claims import curation
+    from claims.desk import NotAllowed
+    from claims.models import Article, Membership
+
+    def load(round_):
+        membership = Membership.objects.select_related("user", "workspace").get(
+            pk=round_["membership"]
+        )
+        return membership, Article.objects.get(pk=round_["article"])
+
+    def act(membership, article):
+        try:
+            curation.delete_article(membership=membership, article=article)
+        except NotAllowed as exc:
+            return {"won": False, "message": str(exc)}
+        return {"won": True}
+
+    return _rounds(args, load, act)
+
+
+def publish_or_delete(args):
+    """One process approves verdicts while the other deletes their articles (args["kind"])."""
+    return {"publish": publish_rounds, "delete": delete_article_rounds}[args["kind"]](args)
+
+
+ACTIONS = {
+    "publish_or_delete": publish_or_delete,
+    "take": take,
+    "save_verdict": save_verdict,
+    "submit": submit,
+    "demote": demote,
+    "use_code": use_code,
+}
 
 if __name__ == "__main__":
     main()

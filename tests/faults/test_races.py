@@ -8,9 +8,15 @@ import time
 
 import pytest
 
-from claims.models import Claim, Role, Verdict
+from claims.models import Claim, Membership, Role, Verdict
 from tests.conftest import ROOT, _require, worker_database_url
-from tests.factories import ClaimFactory, MembershipFactory, UserFactory, VerdictFactory
+from tests.factories import (
+    ClaimFactory,
+    MembershipFactory,
+    UserFactory,
+    VerdictFactory,
+    WorkspaceFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,3 +96,34 @@ def test_two_people_save_the_same_verdict(workspace):
     assert verdict.version == 2
     loser = next(r for r in results if not r["won"])
     assert "Someone saved this verdict while you were editing" in loser["message"]
+
+
+ROUNDS = 10
+
+
+def test_two_admins_demoting_each_other_leave_one_admin():
+    """Each round, in its own workspace, two admins demote each other at the same instant."""
+    pairs = []
+    for number in range(ROUNDS):
+        desk = WorkspaceFactory(name=f"Desk {number}", slug=f"desk-{number}")
+        pairs.append(members(desk, f"ann{number}", f"ben{number}", role=Role.ADMIN))
+    results = race(
+        "demote",
+        [
+            {
+                "rounds": [{"membership": a.pk, "target": b.pk} for a, b in pairs],
+                "interval": 0.3,
+            },
+            {
+                "rounds": [{"membership": b.pk, "target": a.pk} for a, b in pairs],
+                "interval": 0.3,
+            },
+        ],
+    )
+    for number, (ann, _) in enumerate(pairs):
+        outcomes = [r["rounds"][number] for r in results]
+        admins = Membership.objects.filter(workspace=ann.workspace, role=Role.ADMIN)
+        assert admins.count() == 1, f"round {number}: {outcomes}"
+        assert sorted(o["won"] for o in outcomes) == [False, True]
+        [loser] = [o for o in outcomes if not o["won"]]
+        assert loser["message"] == "A workspace needs at least one admin."

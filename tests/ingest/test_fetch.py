@@ -8,7 +8,7 @@ import time
 import pytest
 
 from claims.ingest import IngestError, TransientFetchError, extract_url, fetch
-from claims.ingest.fetch import BLOCKED_ADDRESS, TIMED_OUT, fetch_url
+from claims.ingest.fetch import BLOCKED_ADDRESS, NOT_FOUND, TIMED_OUT, fetch_url
 
 LIMITS = {"max_bytes": 1_000_000, "connect_timeout": 2.0, "total_timeout": 5.0}
 
@@ -152,18 +152,28 @@ def test_dns_rebinding_gains_nothing(server, public_dns, connections, monkeypatc
         "http://10.0.0.1/",
         "http://192.168.1.1/",
         "http://169.254.169.254/latest/meta-data",
-        "http://evil.test/",
-        "//evil.test/",
     ],
 )
 def test_redirect_to_a_private_address_is_refused(server, public_dns, connections, location):
-    public_dns.answers["evil.test"] = ["10.0.0.1"]
     target = location.format(port=server.port)
 
     with pytest.raises(IngestError) as caught:
         fetch_url(public(server, f"/redirect-to?to={target}"), **LIMITS)
 
     assert str(caught.value) == BLOCKED_ADDRESS
+    assert connections == [("127.0.0.1", server.port)]  # only the first hop
+
+
+@pytest.mark.parametrize("location", ["http://evil.test/", "//evil.test/"])
+def test_redirect_to_a_name_resolving_privately_is_refused(
+    server, public_dns, connections, location
+):
+    public_dns.answers["evil.test"] = ["10.0.0.1"]
+
+    with pytest.raises(IngestError) as caught:
+        fetch_url(public(server, f"/redirect-to?to={location}"), **LIMITS)
+
+    assert str(caught.value) == NOT_FOUND
     assert connections == [("127.0.0.1", server.port)]  # only the first hop
 
 
@@ -221,8 +231,28 @@ def test_host_resolving_to_a_private_address_is_refused_without_connecting(
     with pytest.raises(IngestError) as caught:
         fetch_url("http://evil.test/", **LIMITS)
 
-    assert str(caught.value) == BLOCKED_ADDRESS
+    assert str(caught.value) == NOT_FOUND
     assert connections == []
+
+
+@pytest.mark.parametrize("redirected", [False, True])
+def test_errors_do_not_tell_whether_an_internal_name_exists(
+    server, public_dns, connections, redirected
+):
+    """A member probing names (intranet.corp.example, db.corp.example) learns nothing: a name
+    that resolves to a private address fails exactly like one that does not resolve."""
+    public_dns.answers["wiki.corp.example"] = ["10.1.2.3"]
+    errors = []
+    for name in ("wiki.corp.example", "nothing.corp.example"):
+        url = f"http://{name}/"
+        if redirected:
+            url = public(server, f"/redirect-to?to={url}")
+        with pytest.raises(IngestError) as caught:
+            fetch_url(url, **LIMITS)
+        errors.append((type(caught.value), str(caught.value)))
+
+    assert errors[0] == errors[1] == (IngestError, NOT_FOUND)
+    assert all(address == ("127.0.0.1", server.port) for address in connections)
 
 
 def test_resolved_address_is_checked_even_when_the_name_looks_public(monkeypatch, connections):
@@ -234,12 +264,12 @@ def test_resolved_address_is_checked_even_when_the_name_looks_public(monkeypatch
     with pytest.raises(IngestError) as caught:
         fetch_url("http://news.example/", **LIMITS)
 
-    assert str(caught.value) == BLOCKED_ADDRESS
+    assert str(caught.value) == NOT_FOUND
     assert connections == []
 
 
 def test_unknown_host_is_a_permanent_error(fake_dns):
-    with pytest.raises(IngestError, match="couldn't find a website") as caught:
+    with pytest.raises(IngestError, match="couldn't find a public website") as caught:
         fetch_url("http://nowhere.example/", **LIMITS)
 
     assert not isinstance(caught.value, TransientFetchError)

@@ -310,6 +310,61 @@ def test_docx_with_an_extremely_compressed_member_is_refused():
     assert "expands to far more data" in refused(bomb, "bomb.docx", max_bytes=LIMIT)
 
 
+@pytest.mark.usefixtures("docx_must_not_be_parsed")
+def test_docx_with_more_xml_than_we_parse_is_refused(monkeypatch):
+    # Within the size, ratio and member limits: only the XML to parse is too much.
+    monkeypatch.setattr(files, "MAX_DOCX_XML_BYTES", 1 * MB)
+    bomb = docx_bomb(MANY_SMALL_MEMBERS)
+
+    assert "holds more text and formatting than we can read" in refused(bomb, "bomb.docx")
+
+
+def test_pictures_do_not_count_as_xml_to_parse(monkeypatch):
+    monkeypatch.setattr(files, "MAX_DOCX_XML_BYTES", 1 * MB)
+    pictures = {f"word/media/image{n}.png": random.randbytes(100_000) for n in range(20)}
+    with zipfile.ZipFile(io.BytesIO(make_docx("Fine."))) as document:
+        members = {name: document.read(name) for name in document.namelist()}
+    data = make_zip({**members, **pictures})
+
+    assert extract_file(data, "photos.docx", max_bytes=LIMIT).text == "Fine."
+
+
+def test_running_out_of_memory_in_lxml_is_not_called_damage(monkeypatch):
+    import lxml.etree
+
+    def exhausted(*args):
+        # What lxml raises when libxml2 cannot allocate (seen under RLIMIT_AS).
+        raise lxml.etree.XMLSyntaxError("unknown error", lxml.etree.ErrorTypes.ERR_NO_MEMORY, 0, 0)
+
+    data = make_docx("Fine.")
+    monkeypatch.setattr(docx, "Document", exhausted)
+    with pytest.raises(MemoryError):
+        extract_file(data, "big.docx", max_bytes=LIMIT)
+
+
+# --- What the web request checks ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("filename", "size", "message"),
+    [
+        ("a.txt", 0, "The file is empty."),
+        ("a.txt", 3 * LIMIT + 1, "The file is too large (15 MB). The limit is 15 MB."),
+        ("a.odt", 10, "“.odt” files can't be read."),
+        ("page.HTML", files.MAX_HTML_BYTES + 1, "This web page is too large to read"),
+    ],
+)
+def test_check_upload_refuses_from_name_and_size_alone(filename, size, message):
+    with pytest.raises(IngestError) as caught:
+        files.check_upload(filename, size, max_bytes=3 * LIMIT)
+    assert str(caught.value).startswith(message)
+
+
+def test_check_upload_accepts_every_supported_type():
+    for extension in files.SUPPORTED_EXTENSIONS:
+        files.check_upload(f"story{extension.upper()}", 1000, max_bytes=LIMIT)
+
+
 # --- PDF --------------------------------------------------------------------------------------
 
 

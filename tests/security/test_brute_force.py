@@ -103,7 +103,7 @@ def test_the_lock_is_per_address_and_per_user_name(user, no_proxy):
 
 
 def test_admin_login_counts_towards_the_same_lock(user, no_proxy):
-    user.is_staff = True
+    user.is_superuser = True  # the admin is for operators only
     user.save()
     admin_login = reverse("admin:login")
     for _ in range(settings.AXES_FAILURE_LIMIT):

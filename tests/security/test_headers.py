@@ -17,6 +17,8 @@ from tests.conftest import client_for
 from tests.factories import (
     PASSWORD,
     ClaimFactory,
+    CommentFactory,
+    InvitationFactory,
     MembershipFactory,
     SourceFactory,
     UserFactory,
@@ -102,8 +104,10 @@ def everything(workspace, admin_member, editor):
         "claim": claim,
         "verdict": verdict,
         "source": SourceFactory(claim=claim),
+        "comment": CommentFactory(claim=claim, author=editor),
         "membership": MembershipFactory(workspace=workspace, role=Role.REVIEWER),
         "rating": workspace.ratings.create(label="Satire", position=9),
+        "invitation": InvitationFactory(workspace=workspace, invitee=admin_member.username),
     }
 
 

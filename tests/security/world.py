@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from claims.models import Article, Claim, Membership, Rating, Role, Verdict, Workspace
-from tests.factories import UserFactory, WorkspaceFactory
+from tests.factories import InvitationFactory, UserFactory, WorkspaceFactory
 from tests.security.markup import Page, parse
 
 HTMX = {"HX-Request": "true"}
@@ -127,7 +127,7 @@ def _set_up_workspace(world: World) -> None:
     world.rating = Rating.objects.get(workspace=world.workspace, position=9)
     world.post(
         "admin",
-        "member_add",
+        "member_invite",
         [],
         {"who": text[:254], "role": "reviewer"},
         200,
@@ -316,6 +316,11 @@ def render_everything(world: World) -> dict[str, Page]:
     article, claim, desk = world.article, world.claim, world.url
 
     queue_all = desk("claim_queue") + "?" + urlencode({"status": "all"})
+    # Invitations arrive by e-mail, whose link (the token) no form gives: from the factory.
+    invitee = UserFactory(username="invitee", first_name=world.text)
+    invited = {"workspace": world.workspace, "invited_by": world.users["admin"]}
+    by_name = InvitationFactory(invitee="invitee", **invited)
+    by_email = InvitationFactory(invitee="new.person@example.org", **invited)
     pages = {
         "dashboard": (reviewer, desk("dashboard"), {}),
         "workspace list": (reviewer, reverse("workspace_list"), {}),
@@ -342,6 +347,9 @@ def render_everything(world: World) -> dict[str, Page]:
         "claim as editor": (editor, desk("claim_detail", claim.pk), {}),
         "dismissed claim": (reviewer, desk("claim_detail", world.dismissed_claim.pk), {}),
         "source edit": (reviewer, desk("source_edit", claim.pk, world.source_pk), {}),
+        "article details form": (editor, desk("article_edit", article.pk), {}),
+        "article details form (htmx)": (editor, desk("article_edit", article.pk), HTMX),
+        "article delete": (clients["admin"], desk("article_delete", article.pk), {}),
         "verdict": (reviewer, desk("verdict_detail", claim.pk), {}),
         "claimreview check, searched for the text": (
             reviewer,
@@ -351,6 +359,17 @@ def render_everything(world: World) -> dict[str, Page]:
         "notifications (reviewer)": (reviewer, reverse("notifications"), {}),
         "notifications (editor)": (editor, reverse("notifications"), {}),
         "workspace settings": (clients["admin"], desk("workspace_settings"), {}),
+        "workspace list with an invitation": (_client(invitee), reverse("workspace_list"), {}),
+        "invitation link": (
+            _client(invitee),
+            reverse("invitation_detail", args=[by_name.token]),
+            {},
+        ),
+        "invitation sign-up": (
+            Client(),
+            reverse("invitation_signup", args=[by_email.token]),
+            {},
+        ),
         "article report": (reviewer, desk("article_report", article.pk), {}),
         "public verdict": (Client(), reverse("public_verdict", args=[SLUG, world.verdict.pk]), {}),
         # A local address, so the login form keeps it (in a hidden field) to go to next.

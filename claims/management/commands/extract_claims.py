@@ -25,6 +25,13 @@ class Command(BaseCommand):
         )
         parser.add_argument("--format", choices=["json", "text"], default="json")
         parser.add_argument(
+            "--threshold",
+            type=float,
+            default=None,
+            help="The score at which a sentence becomes a claim (a workspace's claim "
+            "threshold); by default the shipped model's.",
+        )
+        parser.add_argument(
             "--normalise",
             action="store_true",
             help="Normalise the text as ingestion does (line endings, control characters, "
@@ -32,11 +39,11 @@ class Command(BaseCommand):
             "offsets refer to the input exactly as given.",
         )
 
-    def handle(self, *args, path, all, format, normalise, **options):
+    def handle(self, *args, path, all, format, normalise, threshold, **options):
         text = read_input(path)
         if normalise:
             text = normalise_text(text)
-        candidates = extract_candidates(text, include_all=all)
+        candidates = extract_candidates(text, include_all=all, threshold=threshold)
         if format == "json":
             rows = [
                 {
@@ -45,6 +52,10 @@ class Command(BaseCommand):
                     "end": c.end,
                     "score": round(c.score, 4),
                     "checkworthy": c.checkworthy,
+                    # Why not, when not (a rule or the selection); why, in cues.
+                    "reason": c.reason,
+                    "cues": list(c.cues),
+                    "needs_context": c.needs_context,
                 }
                 for c in candidates
             ]

@@ -1,8 +1,10 @@
-"""Create the demo workspace, its four users and the sample article. Safe to run twice."""
+"""Create the demo workspace, its four users and the sample article. Safe to run twice.
+
+The demo admin is a workspace admin, not an operator: no staff status, no Django permissions
+(the Django admin is for superusers; create one with `manage.py createsuperuser`)."""
 
 from pathlib import Path
 
-from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -58,17 +60,11 @@ class Command(BaseCommand):
                 "first_name": first,
                 "last_name": last,
                 "email": f"{username}@demo.example.org",
-                "is_staff": role == Role.ADMIN,
             },
         )
         if created:
             user.set_password(password)
             user.save(update_fields=["password"])
-            if role == Role.ADMIN:
-                # A workspace admin manages its data in the Django admin, scoped to it.
-                user.user_permissions.set(
-                    Permission.objects.filter(content_type__app_label="claims")
-                )
         Membership.objects.get_or_create(user=user, workspace=workspace, defaults={"role": role})
         self.report(f"user {username} ({role})", created)
 
