@@ -78,6 +78,11 @@ class UploadForm(ArticleDetailsForm):
     )
     field_order = ["file", "title", "outlet", "author", "published_date"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # static/js/upload.js refuses a bigger file before the browser sends it.
+        self.fields["file"].widget.attrs["data-max-bytes"] = settings.UPLOAD_MAX_BYTES
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.UPLOAD_MAX_BYTES:

@@ -305,3 +305,14 @@ def test_claim_create_refuses_get(reviewer_client, workspace):
     article = ArticleFactory(workspace=workspace, body=BODY)
     url_ = reverse("claim_create", args=[workspace.slug, article.pk])
     assert reviewer_client.get(url_).status_code == 405
+
+
+def test_a_selection_longer_than_a_claim_is_refused(reviewer_client, workspace):
+    article = ArticleFactory(workspace=workspace, body=(LINE * 100).strip())
+    response = make_claim(reviewer_client, article, start=0, end=2_001, unit="char")
+    assert response["Location"] == article.get_absolute_url()
+    assert not Claim.objects.exists()
+    page = reviewer_client.get(article.get_absolute_url()).content.decode()
+    assert "A claim can be at most 2,000 characters." in page
+    make_claim(reviewer_client, article, start=0, end=2_000, unit="char")
+    assert Claim.objects.get().end - Claim.objects.get().start <= 2_000

@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     for name, model in models:
         print(f"  {name}: threshold {model.threshold:.4f}")
     print(
-        f"{'split':<10} {'rows':>5} {'yes':>4}  {'model':<28} "
+        f"{'split':<10} {'rows':>5} {'yes':>4}  {'model':<32} "
         f"{'F1':>6} {'prec':>6} {'recall':>6} {'AP':>6}"
     )
     for split in TUNING_SPLITS if args.tuning_only else SPLITS[1:]:
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
         for name, model in models:
             result = metrics.evaluate(labels, list(model.probabilities(texts)), model.threshold)
             print(
-                f"{split:<10} {len(texts):>5} {sum(labels):>4}  {name:<28} {result.f1:>6.3f} "
+                f"{split:<10} {len(texts):>5} {sum(labels):>4}  {name:<32} {result.f1:>6.3f} "
                 f"{result.precision:>6.3f} {result.recall:>6.3f} {result.average_precision:>6.3f}"
             )
 

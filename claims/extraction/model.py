@@ -1,11 +1,12 @@
 """Score sentences for check-worthiness: the shipped detector, and the TF-IDF baseline.
 
 The shipped detector (``MODEL_PATH``, plain JSON) names its components and how their logits
-combine: a fine-tuned MiniLM run as int8 ONNX by onnxruntime (``OnnxClassifier``), optionally
-stacked with the TF-IDF model, then Platt-calibrated so that scores are probabilities and
->= 0.5 means check-worthy. ``train.py`` fits the combination and calibration on dev + dev-test;
-``finetune.py`` (torch, offline only) makes the ONNX file. Nothing here imports torch or
-scikit-learn, and no model file is a pickle.
+combine: as shipped, two fine-tuned MiniLM classifiers run as int8 ONNX by onnxruntime
+(``OnnxClassifier``; a TF-IDF model can be a component too), combined and calibrated by one
+logistic regression so that scores are probabilities and >= 0.5 means check-worthy.
+``train.py`` fits the combination and calibration on dev + dev-test; ``finetune.py`` (torch,
+offline only) makes the ONNX files. Nothing here imports torch or scikit-learn, and no model
+file is a pickle.
 
 The TF-IDF model (``TFIDF_PATH``) is TF-IDF word n-grams + TF-IDF character n-grams fed to a
 logistic regression (see ``train.py``). It ships as gzip'd JSON: vocabularies, idf weights,

@@ -12,7 +12,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import Role
+from claims.models import ReportPdf, Role
 from tests.conftest import client_for
 from tests.factories import (
     PASSWORD,
@@ -174,6 +174,11 @@ def test_every_page_works_under_the_csp(db, admin_member, everything):
 
 
 def test_pdf_report_has_the_headers(admin_member, everything):
+    from claims import reports
+
+    # The worker builds the PDF (claims/reports.py); the download serves it.
+    ReportPdf.objects.create(article=everything["article"])
+    reports.build_pdf(everything["article"].pk)
     path = url_for("article_report_pdf", everything)
     response = client_for(admin_member).get(path)
     assert response["Content-Type"] == "application/pdf"

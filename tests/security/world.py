@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from claims import services, tasks
 from claims.models import Article, Claim, Membership, Rating, Role, Verdict, Workspace
 from tests.factories import InvitationFactory, UserFactory, WorkspaceFactory
 from tests.security.markup import Page, parse
@@ -156,6 +157,10 @@ def _hand_over_articles(world: World) -> None:
     data = {"source": "upload", "file": upload, "outlet": text}
     world.post("reviewer", "article_new", [], data, 302)
     world.upload = articles.get(origin=Article.Origin.UPLOAD)
+    # What the worker does after the request: read the file, list the sentences.
+    tasks.extract_article.apply(args=[world.upload.pk])
+    world.upload.refresh_from_db()
+    services.list_sentences(world.article)
     lines = world.article.body.split("\n")
     claims = []
     for number in (1, 2, 3):
