@@ -7,12 +7,12 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint format install migrate seed worker bench clean
+.PHONY: run test lint format install migrate seed worker bench clean lock
 
+# requirements.txt is the lock (every package pinned, with hashes); requirements.in is its input.
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 install: $(VENV)/.installed
@@ -50,6 +50,14 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+## Re-resolve requirements.in into the lock, requirements.txt (pins and hashes of every package).
+lock:
+	test -x .venv-tools/bin/pip-compile || \
+		($(PYTHON) -m venv .venv-tools && .venv-tools/bin/pip install --quiet pip-tools==7.6.2)
+	.venv-tools/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
+		--output-file=requirements.txt requirements.in
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

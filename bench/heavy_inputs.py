@@ -206,6 +206,7 @@ def seed(text: str) -> dict:
         "article": article.pk,
         "sentences": len(sentences),
         "claims": len(claims),
+        "claim": claims[len(claims) // 2].pk,
         "chars": len(text),
     }
 
@@ -420,6 +421,8 @@ def main() -> None:
             )
         for label, path in [
             ("dashboard (lists the long article)", "/w/bench/"),
+            ("queue, filtered to the long article", f"/w/bench/queue/?article={pk}&status=all"),
+            ("claim page (a claim of the long article)", f"/w/bench/claims/{facts['claim']}/"),
             ("article page, part 1", f"{article}/"),
             ("article page, part 10", f"{article}/?part=10"),
             ("sentences, page 1", f"{article}/sentences/"),

@@ -24,6 +24,8 @@ from claims.models import (
     Membership,
     Notification,
     Rating,
+    ReportPdf,
+    SentencePage,
     SitePolicy,
     Source,
     User,
@@ -213,6 +215,24 @@ class ArticleUploadAdmin(ReadOnlyAdmin):
     list_display = ["filename", "article", "created_at"]
     list_select_related = ["article"]
     fields = ["article", "filename", "details", "created_at"]
+
+
+@admin.register(ReportPdf)
+class ReportPdfAdmin(ReadOnlyAdmin):
+    """Built by the worker; the file itself is downloaded from the app's report page."""
+
+    list_display = ["article", "status", "requested_at", "built_at"]
+    list_select_related = ["article"]
+    fields = ["article", "status", "error", "requested_by", "requested_at", "built_at"]
+
+
+@admin.register(SentencePage)
+class SentencePageAdmin(ReadOnlyAdmin):
+    """Sentence spans the worker stored for an article's sentences page."""
+
+    list_display = ["article", "number"]
+    list_select_related = ["article"]
+    fields = ["article", "number"]
 
 
 @admin.register(Claim)

@@ -24,7 +24,9 @@ from claims.models import (
     Membership,
     Notification,
     Rating,
+    ReportPdf,
     Role,
+    SentencePage,
     SitePolicy,
     Source,
     User,
@@ -78,6 +80,10 @@ def _desk(workspace: Workspace, author: User, title: str) -> Desk:
         Comment: CommentFactory(claim=claim, author=author),
         ArticleUpload: ArticleUpload.objects.create(
             article=claim.article, data=b"%PDF-1.4", filename=f"{workspace.slug}.pdf"
+        ),
+        ReportPdf: ReportPdf.objects.create(article=claim.article),
+        SentencePage: SentencePage.objects.create(
+            article=claim.article, number=1, spans=[[0, len(claim.article.body), 0.5]]
         ),
         Correction: Correction.objects.create(
             verdict=verdict, old_summary="Before", new_summary="After", reason="A typo."
