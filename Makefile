@@ -54,7 +54,7 @@ format: install
 ## Re-resolve requirements.in into the lock, requirements.txt (pins and hashes of every package).
 lock:
 	test -x .venv-tools/bin/pip-compile || \
-		($(PYTHON) -m venv .venv-tools && .venv-tools/bin/pip install --quiet pip-tools==7.6.2)
+		($(PYTHON) -m venv .venv-tools && .venv-tools/bin/pip install --quiet pip==25.3 pip-tools==7.6.2)
 	.venv-tools/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 		--no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
 		--output-file=requirements.txt requirements.in

@@ -20,10 +20,17 @@ def url(article, page=None):
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
+def fresh_cache(settings):
+    """A private in-memory cache: never cache.clear() the shared one, which with REDIS_URL
+    lives in the broker's Redis database."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "sentences-tests",
+        }
+    }
     cache.clear()
     yield
-    cache.clear()
 
 
 def long_article(workspace, sentences=12_987):
