@@ -399,6 +399,19 @@ def fetch_article_text(article: Article) -> None:
         )
 
 
+def refuse_stored_duplicate(article: Article) -> None:
+    """Raise IngestError while another article of the workspace has the text the worker
+    stored for this one: Retry after "same text as ..." must not make a second copy (once
+    the other article is deleted, Retry goes on to find the claims)."""
+    from claims.ingest.text import IngestError
+
+    duplicate = article.duplicates().first()
+    if duplicate:
+        raise IngestError(
+            f"This article has the same text as “{duplicate}”, already in the workspace."
+        )
+
+
 def _store_text(article: Article, extracted: "ExtractedArticle") -> Article | None:
     """Save text the worker read, filling only the details the article lacks; returns another
     article of the workspace with the same text, if there is one."""

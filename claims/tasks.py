@@ -53,6 +53,9 @@ def extract_article(self, article_id: int) -> None:
                 services.fetch_article_text(article)
             finally:
                 slot.release()
+        elif article.origin != Article.Origin.PASTED:
+            # Retried after the worker stored the file's or page's text: still not a copy.
+            services.refuse_stored_duplicate(article)
         services.extract_claims(article)
     except TransientFetchError as exc:
         if self.request.is_eager:

@@ -253,6 +253,10 @@ class LoginAttempt:
     @classmethod
     def begin(cls, request, user, next_url: str) -> None:
         """Record a correct password. Not a log-in: nothing but the code step opens."""
+        if request.user.is_authenticated and request.user.pk != user.pk:
+            # Another account's password in a logged-in browser: leave that session first,
+            # as auth.login does, or the code step would carry on as the account logged in.
+            auth.logout(request)
         request.session.cycle_key()  # a session id planted before the password is useless
         request.session[PENDING_KEY] = {
             "user": user.pk,

@@ -28,6 +28,18 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture
+def eager_tasks():
+    """Run Celery tasks in this process, as the embedded default does, even when REDIS_URL
+    points at a real broker: for tests of what a task does rather than of the queue."""
+    from factcheck.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
 def workspace(db):
     return WorkspaceFactory(name="Daily Example", slug="daily-example")
 

@@ -11,6 +11,9 @@ from claims.ingest import files, sandbox
 from claims.models import Activity, Article, ArticleUpload
 from tests.factories import ArticleFactory
 
+# Tasks run here, as in the embedded default: these tests check what the task does.
+pytestmark = [pytest.mark.usefixtures("eager_tasks")]
+
 SAMPLE = (
     "The city council approved a budget of $4.2 billion on Tuesday.\n\n"
     "Officials said crime fell by 12 percent last year."

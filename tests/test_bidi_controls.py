@@ -19,7 +19,8 @@ from claims.models import Article, Source, User, without_bidi_controls
 from tests.conftest import client_for
 from tests.factories import ArticleFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# Tasks run here, as in the embedded default: these tests check what the task does.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
 
 SPOOF = "\u202egnp.exe"  # shows as "exe.png"
 CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"

@@ -19,6 +19,9 @@ from tests.conftest import client_for
 from tests.factories import PASSWORD, InvitationFactory, UserFactory, WorkspaceFactory
 from tests.urls_catalogue import APP_URLS, url_for
 
+# Tasks run here, as in the embedded default: these tests check what the task does.
+pytestmark = [pytest.mark.usefixtures("eager_tasks")]
+
 NEW_PASSWORD = "tidal-orbit-quill-42"
 
 

@@ -12,6 +12,9 @@ from claims.desk import NotAllowed
 from claims.models import Claim, Invitation, Membership, Notification, Role, User
 from tests.factories import ClaimFactory, InvitationFactory, MembershipFactory, UserFactory
 
+# Tasks run here, as in the embedded default: these tests check what the task does.
+pytestmark = [pytest.mark.usefixtures("eager_tasks")]
+
 NEUTRAL = "Invitation sent to “{}”. They join the workspace when they accept it."
 
 

@@ -9,6 +9,9 @@ from django.urls import reverse
 from claims.models import Claim, Invitation, Membership, Rating, Role, User
 from tests.factories import ClaimFactory, UserFactory, VerdictFactory
 
+# Tasks run here, as in the embedded default: these tests check what the task does.
+pytestmark = [pytest.mark.usefixtures("eager_tasks")]
+
 
 @pytest.fixture
 def admin_client_(admin_member):

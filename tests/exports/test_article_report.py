@@ -16,6 +16,9 @@ from tests.factories import (
     WorkspaceFactory,
 )
 
+# Tasks run here, as in the embedded default: these tests check what the task does.
+pytestmark = [pytest.mark.usefixtures("eager_tasks")]
+
 BODY = "".join(f"Claim number {i} says the figure rose {i} percent.\n" for i in range(30))
 XSS = '<script>alert("x")</script>'
 
