@@ -40,6 +40,10 @@ class NotAllowed(Exception):
     """The actor may not do this; the message says why, in the newsroom's words."""
 
 
+class Gone(NotAllowed):
+    """What the actor was working on was deleted meanwhile (an admin removed its article)."""
+
+
 class Conflict(Exception):
     """Someone else changed the row first. `current` is its state now."""
 
@@ -290,9 +294,13 @@ def _versioned_update(verdict: Verdict, expected_version: int, **values) -> Verd
     updated = Verdict.objects.filter(pk=verdict.pk, version=expected_version).update(
         version=F("version") + 1, updated_at=timezone.now(), **values
     )
-    current = Verdict.objects.select_related(
-        "rating", "author", "approved_by", "last_edited_by"
-    ).get(pk=verdict.pk)
+    current = (
+        Verdict.objects.select_related("rating", "author", "approved_by", "last_edited_by")
+        .filter(pk=verdict.pk)
+        .first()
+    )
+    if current is None:
+        raise Gone("This verdict was deleted with its article while you were working on it.")
     if not updated:
         editor = (current.last_edited_by or current.author).display_name
         raise Conflict(

@@ -77,6 +77,11 @@ def invite_member(*, membership: Membership, who: str, role: str) -> str:
         raise NotAllowed(f"“{who}” is already a member.")
     expires_at = timezone.now() + datetime.timedelta(days=INVITATION_DAYS)
     with transaction.atomic():
+        # Re-read the inviter's role under a lock, as role changes do: a demotion that
+        # committed a moment ago wins over the form they loaded as an admin.
+        acting = Membership.objects.select_for_update().filter(pk=membership.pk).first()
+        if acting is None or not acting.is_admin:
+            raise NotAllowed("Only a workspace admin can do that.")
         invitation = (
             Invitation.objects.open()
             .select_for_update()

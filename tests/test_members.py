@@ -307,6 +307,15 @@ def test_an_admin_demoted_a_moment_ago_can_no_longer_change_roles(workspace, adm
     assert third.role == Role.ADMIN
 
 
+def test_an_admin_demoted_a_moment_ago_can_no_longer_invite(workspace, admin):
+    second = MembershipFactory(workspace=workspace, role=Role.ADMIN)
+    stale_second = membership(second.user)
+    members.change_role(membership=admin, target=second, role=Role.REVIEWER)
+    with pytest.raises(NotAllowed, match="Only a workspace admin"):
+        members.invite_member(membership=stale_second, who="new@example.org", role=Role.ADMIN)
+    assert not Invitation.objects.filter(workspace=workspace).exists()
+
+
 def test_demoting_each_other_one_after_the_other_keeps_one_admin(workspace, admin):
     """The race's outcome when the two happen in turn, each with the page they loaded."""
     user = MembershipFactory(workspace=workspace, role=Role.ADMIN).user

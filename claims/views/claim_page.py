@@ -10,9 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from claims import desk, matching
 from claims.forms import (
@@ -153,6 +155,11 @@ def _run(request, membership, claim, section, action, success, /, *, on_conflict
     """
     try:
         action(membership=membership, **kwargs)
+    except desk.Gone as exc:
+        # Nothing is left to show on this page: go back to the queue, saying why.
+        messages.error(request, str(exc))
+        queue = reverse("claim_queue", args=[membership.workspace.slug])
+        return HttpResponseClientRedirect(queue) if request.htmx else redirect(queue)
     except desk.Conflict as exc:
         if on_conflict:
             return on_conflict(exc)
