@@ -2,6 +2,7 @@
 
 from claims import broker_status
 from claims.models import Membership
+from claims.permissions import visible_notifications
 
 
 def workspaces(request):
@@ -18,7 +19,7 @@ def workspaces(request):
         )
 
     def unread_notifications():
-        return user.notifications.filter(read_at__isnull=True).count()
+        return visible_notifications(user).filter(read_at__isnull=True).count()
 
     return {
         "my_memberships": memberships,

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from claims import two_factor
-from claims.models import Article, Claim, Membership, Verdict
+from claims.models import Article, Claim, Membership, Notification, Verdict
 
 SESSION_WORKSPACE_KEY = "current_workspace"
 
@@ -55,3 +55,9 @@ def get_verdict(membership: Membership, claim_pk: int) -> Verdict:
         claim__workspace=membership.workspace,
         claim_id=claim_pk,
     )
+
+
+def visible_notifications(user):
+    """The user's notifications from workspaces this session may open: a workspace that
+    requires two-factor sign-in shows none until the session has given a code."""
+    return Notification.objects.filter(two_factor.may_open(user), recipient=user)

@@ -11,8 +11,10 @@ The rule, decided by `owed()` and nowhere else:
 - a workspace that requires it is closed to members whose session is not verified, and the
   whole instance is when the site policy (SitePolicy) requires it.
 Workspace pages apply it in `permissions.get_membership`, from flags fetched in the
-membership's own query, so they cost no extra query; every other logged-in page goes through
-`TwoFactorMiddleware`, which costs one query for sessions that are not verified.
+membership's own query, so they cost no extra query; lists that gather rows of several
+workspaces (notifications) filter them with `may_open()`, the same rule in SQL; every other
+logged-in page goes through `TwoFactorMiddleware`, which costs one query for sessions that
+are not verified.
 
 Wrong codes are failed log-ins for django-axes (the `user_login_failed` signal, with the user
 name and the request), so they count towards the same lock-out as wrong passwords; each
@@ -34,7 +36,7 @@ from django.contrib import auth, messages
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -128,6 +130,27 @@ def check_membership(request, membership) -> None:
         if workspace.require_two_factor:
             message = f"{workspace.name} requires two-factor sign-in. Set it up to continue."
         raise TwoFactorRequired(ENROL, message)
+
+
+def may_open(user, workspace: str = "workspace") -> Q:
+    """The workspaces this session may open, as a filter on rows that name a workspace through
+    the lookup `workspace` ("" for Workspace itself): `owed()` is None, in SQL.
+
+    For pages outside a workspace that gather rows from several (notifications): rows of a
+    workspace the session may not open yet are left out, in the same query, as get_membership
+    would refuse them. A verified session owes nothing; any other may open only workspaces
+    that nobody requires it for, and only if the account has two-factor off (with it on, the
+    session owes a code everywhere).
+    """
+    if is_verified(user):
+        return Q()
+    flags = _flags(user)
+    required = f"{workspace}__require_two_factor" if workspace else "require_two_factor"
+    return (
+        Q(**{required: False})
+        & ~Q(flags["two_factor_enrolled"])
+        & ~Q(flags["two_factor_site_rule"])
+    )
 
 
 def account_flags(user) -> tuple[bool, bool]:

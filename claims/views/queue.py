@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from claims import desk
 from claims.forms import BulkActionForm, QueueFilterForm
 from claims.models import Claim
-from claims.permissions import get_membership
+from claims.permissions import get_membership, visible_notifications
 
 PAGE_SIZE = 50
 
@@ -107,13 +107,14 @@ def queue_bulk(request, slug):
 @require_GET
 @login_required
 def notifications(request):
-    items = request.user.notifications.select_related("claim", "workspace")[:100]
+    items = visible_notifications(request.user).select_related("claim", "workspace")[:100]
     return render(request, "claims/notifications.html", {"notifications": items})
 
 
 @require_POST
 @login_required
 def notifications_read(request):
-    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    unread = visible_notifications(request.user).filter(read_at__isnull=True)
+    unread.update(read_at=timezone.now())
     messages.success(request, "All notifications marked as read.")
     return redirect("notifications")
