@@ -10,6 +10,8 @@
     matches_for(claim)              what the claim page shows: checked before / similar open
     point_matches_at(claim)         after a verdict is published: similar open claims now
                                     match it, so the queue's "already checked" filter sees them
+    rematch(workspace_id, claims)   after embed_claims re-embedded claims: their matches
+                                    recomputed with the new encoder
 
 Why not cosine alone: sentence encoders place "crime fell 12 percent" and "crime fell 21
 percent", or "X is true" and "X is not true", very close together. For a fact-checker those are
@@ -474,22 +476,70 @@ def claim_fields(workspace_id: int, texts: list[str]) -> list[dict]:
     candidates = Claim.objects.only("pk", "text", "status").in_bulk(
         {pk for pool in pools for pk, _ in pool}
     )
-    fields = []
-    for text, vector, pool in zip(texts, vectors, pools, strict=True):
-        same = [
-            (candidates[pk], score)
+    return [
+        {
+            "embedding": encode(vector),
+            "embedding_model": version,
+            "match": _best_same(text, pool, candidates),
+        }
+        for text, vector, pool in zip(texts, vectors, pools, strict=True)
+    ]
+
+
+def _best_same(text: str, pool: list[tuple[int, float]], candidates: dict) -> Claim | None:
+    """The claim of `pool` [(pk, cosine)] that says the same as `text`: one with a published
+    verdict first, then the closest. Pool entries missing from `candidates` are skipped."""
+    same = [
+        (candidates[pk], score)
+        for pk, score in pool
+        if pk in candidates and compare(text, candidates[pk].text, score).kind == "same"
+    ]
+    same.sort(key=lambda pair: (pair[0].status != Claim.Status.PUBLISHED, -pair[1]))
+    return same[0][0] if same else None
+
+
+def rematch(workspace_id: int, claims: list[Claim]) -> None:
+    """Recompute `match` for claims of the workspace just re-embedded (embed_claims).
+
+    As extraction and publishing would have set it with the current encoder: the best "same"
+    claim among those before it in the workspace or with a published verdict, then each
+    published claim of the batch points its open look-alikes at itself (point_matches_at).
+    The claims need `text`, `status` and their new embedding, already saved in the caller's
+    transaction. Claims are compared only with claims of the current encoder, and "before"
+    is by id, so a run that goes through the claims in id order and is resumed after an
+    interruption (same batch size) ends with the same matches as one that was not.
+    Saves `match` only: `duplicate_of` is the desk's decision and is never touched.
+    """
+    with _lock:  # the re-embedded rows sit below the index's end: load it afresh
+        _indexes.pop(workspace_id, None)
+    vectors = np.stack([decode(claim.embedding) for claim in claims])
+    pools = [
+        [(pk, score) for pk, score in pool if score >= SAME_THRESHOLD]  # no "same" below it
+        for pool in nearest(workspace_id, vectors, CANDIDATE_POOL + 1)
+    ]
+    candidates = (
+        Claim.objects.filter(workspace_id=workspace_id)
+        .only("pk", "text", "status")
+        .in_bulk({pk for pool in pools for pk, _ in pool})
+    )
+    for claim, pool in zip(claims, pools, strict=True):
+        allowed = [
+            (pk, score)
             for pk, score in pool
-            if pk in candidates and compare(text, candidates[pk].text, score).kind == "same"
+            if pk in candidates
+            and pk != claim.pk
+            and (pk < claim.pk or candidates[pk].status == Claim.Status.PUBLISHED)
         ]
-        same.sort(key=lambda pair: (pair[0].status != Claim.Status.PUBLISHED, -pair[1]))
-        fields.append(
-            {
-                "embedding": encode(vector),
-                "embedding_model": version,
-                "match": same[0][0] if same else None,
-            }
-        )
-    return fields
+        claim.match = _best_same(claim.text, allowed, candidates)
+    # One UPDATE per distinct match (most claims have none): cheaper than bulk_update's CASE.
+    by_match = {}
+    for claim in claims:
+        by_match.setdefault(claim.match_id, []).append(claim.pk)
+    for match_id, pks in by_match.items():
+        Claim.objects.filter(pk__in=pks).update(match_id=match_id)
+    for claim in claims:
+        if claim.status == Claim.Status.PUBLISHED:
+            point_matches_at(claim)
 
 
 @dataclass

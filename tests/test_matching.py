@@ -302,6 +302,101 @@ def test_embed_claims_resumes_where_it_stopped(fake_encoder, workspace, monkeypa
     assert not Claim.objects.exclude(embedding_model="fake-bow-1").exists()
 
 
+# The "new model": it knows these words mean the same, so a claim's best match can change.
+SYNONYMS = {"town": "city", "paid": "spent", "for": "on", "viaduct": "bridge"}
+
+
+def upgrade(fake_encoder, version="fake-bow-2"):
+    real = fake_encoder.embed
+
+    def synonyms_aware(texts):
+        words = [t.lower().replace(".", " ").replace(",", " ").split() for t in texts]
+        return real([" ".join(SYNONYMS.get(w, w) for w in ws) for ws in words])
+
+    fake_encoder.ENCODER_VERSION, fake_encoder.embed = version, synonyms_aware
+    return synonyms_aware
+
+
+def matches():
+    return dict(Claim.objects.order_by("pk").values_list("pk", "match_id"))
+
+
+def bridge_claims(workspace):
+    """`later` matches `reworded` under fake-bow-1; fake-bow-2 sees it says what `plain` says."""
+    plain = add_claim(workspace, "The city spent 12 million on the new bridge.")
+    reworded = add_claim(workspace, "The town paid 12 million for the new viaduct, officials said.")
+    later = add_claim(workspace, "The town paid 12 million for the new viaduct.")
+    return plain, reworded, later
+
+
+def test_embed_claims_recomputes_matches_with_the_new_encoder(fake_encoder, workspace):
+    plain, reworded, later = bridge_claims(workspace)
+    Claim.objects.filter(pk=later.pk).update(duplicate_of=reworded)  # the desk's own link
+    assert matches() == {plain.pk: None, reworded.pk: None, later.pk: reworded.pk}
+    upgrade(fake_encoder)
+    output = run("embed_claims", "--batch-size", "2")
+    assert "3/3 embedded and matched" in output
+    assert set(Claim.objects.values_list("embedding_model", flat=True)) == {"fake-bow-2"}
+    # Both earlier claims now say the same as `later`; the identical one is the closer.
+    assert matches() == {plain.pk: None, reworded.pk: plain.pk, later.pk: plain.pk}
+    assert Claim.objects.get(pk=later.pk).duplicate_of_id == reworded.pk  # never touched
+    assert matching.similar(later, workspace, k=1)[0][0] == plain.pk
+    assert "0 claims to embed" in run("embed_claims")
+    assert matches() == {plain.pk: None, reworded.pk: plain.pk, later.pk: plain.pk}
+
+
+def test_re_embedding_matches_claims_checked_later_or_with_the_new_encoder(fake_encoder, workspace):
+    bridge = add_claim(workspace, "The town paid 12 million for the viaduct.")
+    checked_later = add_claim(workspace, "The city spent 12 million on the bridge.")
+    publish(checked_later)
+    schools = add_claim(workspace, "The town paid 5 million for schools.")
+    assert set(matches().values()) == {None}  # fake-bow-1 sees them as merely related
+    upgrade(fake_encoder)
+    # Checked after the upgrade: embedded with the new encoder already, so not re-embedded.
+    checked_new = add_claim(workspace, "The city spent 5 million on schools.", status="published")
+    assert "3 claims to embed" in run("embed_claims", "--batch-size", "1")
+    assert matches() == {
+        bridge.pk: checked_later.pk,  # pointed at it when its batch came (point_matches_at)
+        checked_later.pk: bridge.pk,  # as extraction does: the earlier claim saying the same
+        schools.pk: checked_new.pk,  # a published claim counts wherever it stands
+        checked_new.pk: None,
+    }
+    assert set(Claim.objects.already_checked()) == {bridge, schools}
+
+
+def test_an_interrupted_re_embedding_resumed_ends_with_the_same_matches(fake_encoder, workspace):
+    _, reworded, later = bridge_claims(workspace)
+    add_claim(workspace, "Wolves returned to the valley last winter.")
+    old = matches()
+    upgrade(fake_encoder)
+    run("embed_claims", "--batch-size", "2")
+    uninterrupted = matches()
+    assert uninterrupted != old
+
+    # The same upgrade again, killed after its first batch and started again.
+    Claim.objects.update(embedding_model="fake-bow-1")
+    for pk, match_id in old.items():
+        Claim.objects.filter(pk=pk).update(match_id=match_id)
+    new_embed = upgrade(fake_encoder)
+    calls = []
+
+    def killed_in_batch_two(texts):
+        calls.append(len(texts))
+        if len(calls) == 2:
+            raise RuntimeError("killed")
+        return new_embed(texts)
+
+    fake_encoder.embed = killed_in_batch_two
+    with pytest.raises(RuntimeError):
+        run("embed_claims", "--batch-size", "2")
+    assert Claim.objects.filter(embedding_model="fake-bow-2").count() == 2
+    assert matches()[later.pk] == reworded.pk  # not reached yet: still the old match
+    fake_encoder.embed = lambda texts: calls.append(len(texts)) or new_embed(texts)
+    assert "2/2 embedded and matched" in run("embed_claims", "--batch-size", "2")
+    assert calls == [2, 2, 2]  # the first batch was neither embedded nor matched twice
+    assert matches() == uninterrupted
+
+
 def test_embed_claims_for_one_workspace(fake_encoder, workspace, other_workspace):
     add_claim(workspace, "Ours.", embed=False)
     theirs = add_claim(other_workspace, "Theirs.", embed=False)
