@@ -8,6 +8,8 @@ equally, so the numbers it returns are stored in the detector file as plain floa
 
 import numpy as np
 
+from claims.extraction.model import sigmoid
+
 
 def fit_logistic(
     features: np.ndarray,
@@ -29,7 +31,7 @@ def fit_logistic(
     penalty = np.full(design.shape[1], l2)
     penalty[-1] = 0.0  # the bias is not shrunk
     for _ in range(iterations):
-        p = 1.0 / (1.0 + np.exp(-np.clip(design @ theta, -500, 500)))
+        p = sigmoid(design @ theta)
         gradient = design.T @ (w * (p - y)) + penalty * theta
         hessian = (design * (w * p * (1 - p))[:, None]).T @ design + np.diag(penalty)
         step = np.linalg.solve(hessian + 1e-12 * np.eye(len(theta)), gradient)

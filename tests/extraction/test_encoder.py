@@ -84,6 +84,8 @@ def test_batching_does_not_change_embeddings():
 
 def test_encoder_version_names_the_model():
     assert "MiniLM-L6" in encoder.ENCODER_VERSION
+    # Replacing the model file means a new ENCODER_VERSION (embed_claims then re-embeds).
+    assert encoder.encoder_file_hash() == encoder.ENCODER_FILE_SHA256
     assert encoder.ENCODER_PATH.stat().st_size < 30_000_000
 
 
