@@ -58,10 +58,27 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 class DeletableAdmin(ReadOnlyAdmin):
-    """Read-only, but an operator may delete spam together with everything attached to it."""
+    """Read-only, but an operator may delete spam together with everything attached to it.
+
+    Never a published fact-check (claims/curation.py refuses the same in the app): a row that
+    leads to a published verdict through `published_path` cannot be deleted, and there is no
+    bulk delete that would skip that check.
+    """
+
+    published_path = ""
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+        if not request.user.is_superuser:
+            return False
+        if obj is None or not self.published_path:
+            return True
+        published = {self.published_path: Verdict.Status.PUBLISHED}
+        return not type(obj).objects.filter(pk=obj.pk, **published).exists()
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
     def get_deleted_objects(self, objs, request):
         # The attached rows (verdicts, activity...) are read-only on their own, which the admin
@@ -176,6 +193,7 @@ class RatingAdmin(ReadOnlyAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(DeletableAdmin):
+    published_path = "claims__verdict__status"
     list_display = ["__str__", "workspace", "outlet", "origin", "extraction_status", "created_at"]
     list_filter = ["origin", "extraction_status"]
     search_fields = ["title", "source_url", "outlet"]
@@ -237,6 +255,7 @@ class SentencePageAdmin(ReadOnlyAdmin):
 
 @admin.register(Claim)
 class ClaimAdmin(DeletableAdmin):
+    published_path = "verdict__status"
     list_display = ["__str__", "workspace", "status", "score", "assignee", "priority", "due_date"]
     list_filter = ["status", "priority", "origin"]
     search_fields = ["text"]

@@ -670,7 +670,8 @@ def link_duplicates(*, membership: Membership, original: Claim, claims) -> int:
         _log_each(membership, Activity.Verb.DUPLICATE_LINKED, targets, original=original.pk)
         verdict = Verdict.objects.filter(claim=original, status=Verdict.Status.PUBLISHED).first()
         if verdict:
-            _carry_verdict(membership, verdict, original, Claim.objects.filter(pk__in=ids))
+            # All its open duplicates: the targets and the claims they handed over.
+            _carry_verdict(membership, verdict, original, original.duplicates.all())
     return len(ids)
 
 
@@ -741,9 +742,14 @@ def _carry_verdict(membership: Membership, verdict: Verdict, original: Claim, du
 def _carry_correction(membership: Membership, verdict: Verdict, *, reason: str) -> int:
     """A correction to an original reaches the verdicts carried from it to its duplicates
     (each gets its own visible Correction). Returns how many were corrected."""
+    # Only verdicts carried from it (they keep its approval), not a linked claim's own verdict
+    # that an editor approved separately.
     carried = list(
         Verdict.objects.filter(
-            claim__duplicate_of_id=verdict.claim_id, status=Verdict.Status.PUBLISHED
+            claim__duplicate_of_id=verdict.claim_id,
+            status=Verdict.Status.PUBLISHED,
+            approved_by_id=verdict.approved_by_id,
+            approved_at=verdict.approved_at,
         ).select_related("claim")
     )
     if not carried:

@@ -209,8 +209,14 @@ class InvitationQuerySet(models.QuerySet):
         return self.open().filter(expires_at__gt=timezone.now())
 
     def addressed_to(self, user):
-        """Invitations by user name to this account, in any state (e-mail ones need the link)."""
-        return self.filter(invitee=user.username.lower()).exclude(invitee__contains="@")
+        """Invitations by user name to this account, in any state (e-mail ones need the link).
+
+        Only those made after the account existed: an invitation to a name nobody had (a
+        typo, say) must not wait for whoever registers that name later.
+        """
+        return self.filter(invitee=user.username.lower(), created_at__gte=user.date_joined).exclude(
+            invitee__contains="@"
+        )
 
     def waiting_for(self, user):
         """What the account holder can still accept or decline in the app."""
@@ -296,7 +302,8 @@ class Invitation(models.Model):
         """The account it was sent to: same e-mail address, or same user name."""
         if self.by_email:
             return bool(user.email) and user.email.lower() == self.invitee
-        return user.username.lower() == self.invitee
+        # By name: the account that had the name when the invitation was made (see addressed_to).
+        return user.username.lower() == self.invitee and user.date_joined <= self.created_at
 
 
 class Rating(models.Model):

@@ -8,6 +8,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from claims.models import (
     Activity,
@@ -195,6 +196,27 @@ def test_an_operator_deletes_a_spam_article_with_everything_attached(operator_cl
     assert not Correction.objects.filter(verdict__claim__article=article).exists()
     # The other newsroom's work is untouched.
     assert Article.objects.filter(pk=world.ours.rows[Article].pk).exists()
+
+
+@pytest.mark.parametrize("model", [Article, Claim])
+def test_an_operator_cannot_delete_a_published_fact_check(operator_client, world, model):
+    verdict = world.theirs.rows[Verdict]
+    Verdict.objects.filter(pk=verdict.pk).update(
+        status="published", approved_by=world.attacker, published_at=timezone.now()
+    )
+    row = world.theirs.rows[model]
+    name = f"admin:claims_{model._meta.model_name}"
+    url = reverse(f"{name}_delete", args=[row.pk])
+    assert operator_client.get(url).status_code == 403
+    assert operator_client.post(url, {"post": "yes"}).status_code == 403
+    # No bulk delete either, which would not look at each row.
+    changelist = operator_client.post(
+        reverse(f"{name}_changelist"),
+        {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"},
+    )
+    assert changelist.status_code in (200, 302)
+    assert model.objects.filter(pk=row.pk).exists()
+    assert Verdict.objects.filter(pk=verdict.pk, status="published").exists()
 
 
 def test_an_operator_deletes_a_spam_comment(operator_client, world):

@@ -435,6 +435,19 @@ def test_invitations_by_user_name_wait_in_the_workspace_list(
     assert "invited you to join" not in body(client.get(reverse("workspace_list")))
 
 
+def test_a_name_registered_after_the_invitation_does_not_get_it(admin, client, workspace):
+    """An invitation to a name nobody had (a typo) is not handed to whoever takes it later."""
+    invite(admin, workspace, "latecomer", role="admin")
+    invitation = Invitation.objects.get()
+    latecomer = UserFactory(username="latecomer")
+    client.force_login(latecomer)
+    assert "invited you to join" not in body(client.get(reverse("workspace_list")))
+    client.post(reverse("invitation_accept", args=[invitation.pk]))
+    assert not Membership.objects.filter(user=latecomer).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+
+
 def test_declining_removes_it_for_the_invitee_but_not_for_the_inviter(
     admin, client, workspace, victim
 ):

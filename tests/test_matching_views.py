@@ -336,3 +336,49 @@ def test_bulk_link_is_for_editors(fake_encoder, reviewer_client, workspace):
     response = bulk(reviewer_client, workspace, [original.pk, copy.pk])
     assert "Only an editor" in response.content.decode()
     assert not Claim.objects.filter(duplicate_of__isnull=False).exists()
+
+
+def test_claims_handed_over_to_a_published_original_get_its_verdict(
+    fake_encoder, editor_client, workspace
+):
+    checked = add_claim(workspace, BRIDGE, status="published")
+    middle, last = (
+        add_claim(workspace, BRIDGE + " Again."),
+        add_claim(workspace, BRIDGE + " Once more."),
+    )
+    bulk(editor_client, workspace, [last.pk], original=middle.pk)  # last -> middle (open)
+    bulk(editor_client, workspace, [middle.pk], original=checked.pk)  # middle -> checked
+    for claim in (middle, last):
+        claim.refresh_from_db()
+        assert (claim.duplicate_of, claim.status) == (checked, "published")
+        assert claim.verdict.rating.label == "False"
+
+
+def test_a_correction_leaves_a_linked_claims_own_verdict_alone(fake_encoder, editor, workspace):
+    original = add_claim(workspace, BRIDGE, status="published")
+    own = add_claim(
+        workspace,
+        BRIDGE + " Own.",
+        status="published",
+    )
+    # Linked while in review, then approved on its own by another editor: its verdict is its own.
+    Claim.objects.filter(pk=own.pk).update(duplicate_of=original)
+    before = Verdict.objects.get(claim=own)
+    approver = Membership.objects.get(user=editor, workspace=workspace)
+    verdict = original.verdict
+    desk.correct_verdict(
+        membership=approver,
+        verdict=verdict,
+        version=verdict.version,
+        rating=workspace.ratings.get(label="True"),
+        summary="It was right after all.",
+        explanation="The audit agrees.",
+        reason="The audit was published.",
+    )
+    after = Verdict.objects.get(claim=own)
+    assert (after.rating_id, after.summary, after.version) == (
+        before.rating_id,
+        before.summary,
+        before.version,
+    )
+    assert not after.corrections.exists()
