@@ -5,6 +5,7 @@ workspace the user does not belong to is simply not found (404): we never confir
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from claims import two_factor
@@ -60,4 +61,10 @@ def get_verdict(membership: Membership, claim_pk: int) -> Verdict:
 def visible_notifications(user):
     """The user's notifications from workspaces this session may open: a workspace that
     requires two-factor sign-in shows none until the session has given a code."""
-    return Notification.objects.filter(two_factor.may_open(user), recipient=user)
+    # An invitation's notice comes from a workspace the user is not a member of yet: it carries
+    # no workspace data, and it is how they learn of the invitation.
+    mine = Notification.objects.filter(recipient=user)
+    may_open = two_factor.may_open(user)
+    if not may_open:  # a verified session opens every workspace
+        return mine
+    return mine.filter(~Q(workspace__memberships__user=user) | may_open)

@@ -135,7 +135,8 @@ def build_pdf(article_id: int) -> None:
 
 
 def fail_pdf(article_id: int, reason: str) -> None:
-    ReportPdf.objects.filter(article_id=article_id).update(
+    """Mark the waiting PDF failed; a finished one (a redelivered task failing late) stays."""
+    ReportPdf.objects.filter(article_id=article_id, status=ReportPdf.Status.QUEUED).update(
         status=ReportPdf.Status.FAILED, error=reason
     )
 

@@ -177,6 +177,7 @@ def required_by(user) -> list[str]:
 OPEN_PAGES = {
     "login",
     "logout",
+    "admin:logout",
     "two_factor_verify",
     "password_reset",
     "password_reset_done",

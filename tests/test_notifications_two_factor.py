@@ -133,3 +133,11 @@ def test_may_open_agrees_with_owed(db, enrolled, workspace_rule, site_rule):
     opens = Workspace.objects.filter(two_factor.may_open(user, ""), pk=ws.pk).exists()
     step = two_factor.owed(verified=False, enrolled=enrolled, required=workspace_rule or site_rule)
     assert opens == (step is None)
+
+
+def test_an_invitation_notice_shows_even_where_the_workspace_requires_it(reviewer, client):
+    """The invitee is not a member yet: the notice is how they hear of the invitation."""
+    closed = Workspace.objects.create(name="Closed Desk", slug="closed", require_two_factor=True)
+    Notification.objects.create(recipient=reviewer, workspace=closed, message="Join Closed Desk")
+    client.force_login(reviewer)
+    assert "Join Closed Desk" in text(client.get(reverse("notifications")))

@@ -818,3 +818,26 @@ def test_the_reset_command_names_its_errors(db, capsys):
     UserFactory(username="plain")
     call_command("reset_two_factor", "plain")
     assert "nothing to reset" in capsys.readouterr().out
+
+
+def test_confirming_again_once_on_adds_no_second_app(reviewer, enrolled, clock):
+    """A set-up started in another tab before two-factor was turned on cannot add a second
+    app: codes would then be checked against either."""
+    client = Client()
+    log_in(client, "rita")
+    give_code(client, code_for(enrolled[0], clock))
+    device = TOTPDevice.objects.create(user=reviewer, name="second", confirmed=False)
+    response = client.post(
+        reverse("two_factor_confirm"), {"code": code_for(device, clock)}, follow=True
+    )
+    assert "Two-factor sign-in is already on." in text(response)
+    assert TOTPDevice.objects.filter(user=reviewer, confirmed=True).count() == 1
+
+
+def test_an_operator_owing_a_code_can_still_log_out_of_the_admin(db, client, clock):
+    operator = UserFactory(username="op", is_superuser=True, is_staff=True)
+    enrol(operator)
+    client.force_login(operator)  # a password-only session: it owes a code
+    response = client.post(reverse("admin:logout"))
+    assert "two-factor" not in response.get("Location", "")
+    assert not is_logged_in(client)

@@ -137,6 +137,10 @@ def setup(request):
 @sensitive_post_parameters("code")
 def confirm(request):
     """The app's first code turns two-factor on; the recovery codes are shown, this once."""
+    if two_factor.is_enrolled(request.user):
+        # One app per account: a second confirmed device would make codes ambiguous.
+        messages.info(request, "Two-factor sign-in is already on.")
+        return redirect("two_factor")
     device = two_factor.unconfirmed_device(request.user)
     if device is None:
         messages.info(request, "Start by choosing “Set up two-factor sign-in”.")

@@ -388,3 +388,12 @@ def test_renderer_fetches_nothing_from_outside(site, monkeypatch):
         "http://169.254.169.254/latest/meta-data/": None,
         "file:///etc/passwd": None,
     }
+
+
+def test_a_late_failure_does_not_spoil_a_finished_pdf(db):
+    """A redelivered build that fails after another run finished leaves the PDF ready."""
+    article = ArticleFactory()
+    ReportPdf.objects.create(article=article, status=ReportPdf.Status.DONE, pdf=b"%PDF-1.7")
+    reports.fail_pdf(article.pk, "Building the PDF failed unexpectedly. Try again.")
+    report = ReportPdf.objects.get(article=article)
+    assert (report.status, bytes(report.pdf), report.error) == ("done", b"%PDF-1.7", "")
