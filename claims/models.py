@@ -83,6 +83,8 @@ class Workspace(models.Model):
     require_two_factor = models.BooleanField(default=False)
     # Sentences scoring at or above this become claims (calibrated: 0.5 = check-worthy).
     claim_threshold = models.FloatField(default=0.5)
+    # Public "how we work" text shown with the rating scale on the methodology page.
+    methodology = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = WorkspaceQuerySet.as_manager()
@@ -690,8 +692,15 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(Q(search_vector=query) | Q(article__any_of=matching_articles))
 
 
+class ClaimantKind(models.TextChoices):
+    PERSON = "person", "A person"
+    ORGANIZATION = "organization", "An organisation"
+
+
 class Claim(models.Model):
     """A checkable statement in an article, tied to its exact place in the text."""
+
+    RESTATEMENT_ADVISED_LENGTH = 75
 
     class Status(models.TextChoices):
         NEW = "new", "New"
@@ -730,6 +739,17 @@ class Claim(models.Model):
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     due_date = models.DateField(null=True, blank=True)
     dismissed_reason = models.CharField(max_length=500, blank=True)
+    # Attribution, published as ClaimReview's itemReviewed: who made the claim (confirmed by a
+    # reviewer; the extractor's guess waits in suggested_claimant), when and where.
+    claimant = models.CharField(max_length=300, blank=True)
+    claimant_kind = models.CharField(
+        max_length=12, choices=ClaimantKind.choices, default=ClaimantKind.PERSON
+    )
+    suggested_claimant = models.CharField(max_length=300, blank=True, editable=False)
+    claim_date = models.DateField(null=True, blank=True)
+    appearance_url = models.URLField(max_length=2000, blank=True)
+    # claimReviewed: a short restatement of the claim (search results show ~75 characters).
+    restatement = models.CharField(max_length=280, blank=True)
     # Why the extractor picked it ("number", "named source", "comparison", "causal", ...).
     cues = models.JSONField(default=list, blank=True)
     # Starts with a reference ("That", "This", "He") that the sentence alone does not resolve.
@@ -946,6 +966,12 @@ class Verdict(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # What readers see, frozen when the verdict is published and replaced only when a
+    # correction is approved (claims/publication.py builds it). Public pages and ClaimReview
+    # read this, never the live rows, so nothing public changes silently.
+    public_record = models.JSONField(default=dict, blank=True, editable=False)
+    # When an approved correction last changed the public record (ClaimReview dateModified).
+    modified_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -1001,10 +1027,32 @@ class Verdict(models.Model):
         return ""
 
 
+class CorrectionQuerySet(models.QuerySet):
+    def approved(self):
+        """Corrections readers see, oldest first."""
+        return self.filter(status=Correction.Status.APPROVED).order_by("decided_at", "pk")
+
+    def proposed(self):
+        return self.filter(status=Correction.Status.PROPOSED)
+
+
 class Correction(models.Model):
-    """A change to a published verdict, kept visible for readers."""
+    """A change to a published verdict. Proposed by one member, approved by a different editor;
+    only then does the public record change, and the correction stays visible to readers.
+
+    `proposed` holds the new state (rating id, summary, explanation, sources, attribution);
+    `changes` lists, on approval, what changed for readers: [{"field", "old", "new"}].
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Waiting for approval"
+        APPROVED = "approved", "Approved and published"
+        REJECTED = "rejected", "Rejected"
 
     verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="corrections")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(default=list, blank=True)
     old_rating = models.ForeignKey(
         Rating, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -1016,11 +1064,36 @@ class Correction(models.Model):
     reason = models.TextField()
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    objects = CorrectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="correction_has_reason"),
+            models.CheckConstraint(
+                condition=Q(status__in=["proposed", "approved", "rejected"]),
+                name="correction_status_valid",
+            ),
+            # Two people: whoever proposed a correction does not approve it.
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | Q(decided_by__isnull=True)
+                | Q(created_by__isnull=True)
+                | ~Q(decided_by=F("created_by")),
+                name="correction_not_self_approved",
+            ),
+            # One open proposal per verdict: a second would be approved against a stale state.
+            models.UniqueConstraint(
+                fields=["verdict"],
+                condition=Q(status="proposed"),
+                name="correction_one_open_per_verdict",
+            ),
         ]
 
     def __str__(self):
@@ -1051,6 +1124,9 @@ class Activity(models.Model):
         VERDICT_RETURNED = "verdict_returned", "sent the verdict back"
         VERDICT_PUBLISHED = "verdict_published", "published the verdict"
         VERDICT_CORRECTED = "verdict_corrected", "corrected the verdict"
+        CORRECTION_PROPOSED = "correction_proposed", "proposed a correction"
+        CORRECTION_REJECTED = "correction_rejected", "rejected a correction"
+        CLAIM_ATTRIBUTED = "claim_attributed", "updated the claim's attribution"
         DUPLICATE_LINKED = "duplicate_linked", "linked the claim as a duplicate"
         DUPLICATE_UNLINKED = "duplicate_unlinked", "unlinked the duplicate"
         ARTICLE_CORRECTED = "article_corrected", "corrected the article's details"
