@@ -24,6 +24,9 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 ## Serve the app on http://$(HOST):$(PORT); with REDIS_URL set, a Celery worker runs beside it.
+## HOST and PORT reach the settings too: unset, SITE_URL (links in e-mails) is this address.
+run: export HOST := $(HOST)
+run: export PORT := $(PORT)
 run: seed
 	@if [ -n "$$REDIS_URL" ]; then \
 		echo "Starting a Celery worker (REDIS_URL is set)"; \

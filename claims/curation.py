@@ -34,8 +34,41 @@ class DuplicateAddress(NotAllowed):
         self.existing = existing
 
 
+# How the history names each detail (the edit form's labels).
+DETAIL_LABELS = {
+    "title": "Title",
+    "source_url": "Original address",
+    "outlet": "Outlet",
+    "author": "Author",
+    "published_date": "Published date",
+}
+
+
 def details_of(article: Article) -> dict:
     return {name: getattr(article, name) for name in DETAILS}
+
+
+@dataclass(frozen=True)
+class DetailChange:
+    label: str
+    old: str
+    new: str
+
+
+def details_history(article: Article, *, limit: int = 20) -> list[Activity]:
+    """The article's latest corrections (one query), newest first; each event's `changes`
+    lists a DetailChange per field, in the form's order."""
+    events = list(
+        article.activity.filter(verb=Activity.Verb.ARTICLE_CORRECTED)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    for event in events:
+        logged = event.detail.get("changes", {})
+        event.changes = [
+            DetailChange(DETAIL_LABELS[name], *logged[name]) for name in DETAILS if name in logged
+        ]
+    return events
 
 
 NO_TEXT_YET = "This article has no text yet: its details can be corrected once it has been read."

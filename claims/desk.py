@@ -1,5 +1,10 @@
 """The review workflow: assigning claims, evidence, comments, verdicts, approval, corrections.
 
+Publishing freezes what readers see (claims/publication.py). From then on the verdict's rating,
+summary, explanation and sources change only through a correction: one member proposes the new
+state (propose_correction), a different editor approves it (approve_correction) and only then do
+the live rows and the public record change; or it is rejected or withdrawn (reject_correction).
+
 Every function here is a write path shared by views, commands and tests. Each one checks the
 actor's right to act (raising NotAllowed with a sentence to show them), changes the rows in one
 transaction, records it in the activity log and notifies whoever must hear about it.
@@ -9,7 +14,9 @@ are saved with optimistic locking on `Verdict.version`, so two people acting at 
 silently overwrite each other; the loser gets Conflict.
 """
 
+import copy
 import datetime
+from collections import defaultdict
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -17,8 +24,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 
-from claims import matching
+from claims import matching, publication
 from claims.models import (
     Activity,
     Claim,
@@ -30,6 +39,8 @@ from claims.models import (
     Source,
     User,
     Verdict,
+    web_url,
+    without_bidi_controls,
 )
 
 # "Leave this field as it is", where None means "clear it".
@@ -64,14 +75,28 @@ def _log(membership: Membership, verb: str, *, claim=None, verdict=None, **detai
     )
 
 
-def notify(*, recipient: User, claim: Claim, message: str) -> None:
-    """Tell a member in the app and by email (sent after the transaction commits)."""
-    message = _fit(message)
+def notify(*, recipient: User, claim: Claim, message: str, after: str = "") -> None:
+    """Tell a member in the app and by email (sent after the transaction commits).
+
+    `message` leads and the claim is named after it, then `after` and the due date:
+    "Ana assigned you “The council said the bridge cost…” (due 3 Dec)".
+    """
+    message = _about(claim, message, after)
     Notification.objects.create(
         recipient=recipient, workspace_id=claim.workspace_id, claim=claim, message=message
     )
     link = settings.SITE_URL + reverse("claim_detail", args=[claim.workspace.slug, claim.pk])
     _email(recipient, message, link, quote=claim.text)
+
+
+def _about(claim: Claim, lead: str, after: str = "") -> str:
+    """A notification's text: who did what, to which claim, and when it is due."""
+    quote = Truncator(" ".join(claim.text.split())).chars(60)
+    text = f"{lead} “{quote}”" + (f" {after}" if after else "")
+    if claim.due_date and claim.status not in (Claim.Status.PUBLISHED, Claim.Status.DISMISSED):
+        year = "" if claim.due_date.year == timezone.localdate().year else " Y"
+        text += f" (due {date_format(claim.due_date, 'j M' + year)})"
+    return _fit(text)
 
 
 def _fit(message: str, limit: int = 300) -> str:
@@ -99,7 +124,7 @@ def _email(recipient: User, message: str, link: str, *, quote: str = "") -> None
 
 def can_work_on(membership: Membership, claim: Claim) -> bool:
     """Editors work on any claim; reviewers only on claims assigned to them."""
-    return membership.is_editor or claim.assignee_id == membership.user_id
+    return membership.can_work_on(claim)
 
 
 def _require_work(membership: Membership, claim: Claim) -> None:
@@ -125,8 +150,8 @@ def assign_claim(
 ) -> Claim:
     """An editor assigns, reassigns or (assignee=None) unassigns a claim."""
     _require_editor(membership)
-    if claim.status in (Claim.Status.PUBLISHED, Claim.Status.DISMISSED):
-        raise NotAllowed(f"The claim is {claim.get_status_display().lower()}; reopen it first.")
+    if refusal := claim.assignment_refusal():
+        raise NotAllowed(refusal)
     if (
         assignee is not None
         and not Membership.objects.filter(user=assignee, workspace_id=claim.workspace_id).exists()
@@ -147,12 +172,18 @@ def assign_claim(
         if assignee is None:
             _log(membership, Activity.Verb.CLAIM_UNASSIGNED, claim=claim)
         else:
-            _log(membership, Activity.Verb.CLAIM_ASSIGNED, claim=claim, to=assignee.username)
+            _log(
+                membership,
+                Activity.Verb.CLAIM_ASSIGNED,
+                claim=claim,
+                to=assignee.username,
+                to_name=assignee.display_name,
+            )
             if assignee.pk != previous and assignee.pk != membership.user_id:
                 notify(
                     recipient=assignee,
                     claim=claim,
-                    message=f"{membership.user.display_name} assigned you a claim",
+                    message=f"{membership.user.display_name} assigned you",
                 )
     return claim
 
@@ -176,7 +207,13 @@ def take_claim(*, membership: Membership, claim: Claim) -> Claim:
                 f"{who} took this claim first." if who else "This claim can't be taken now.",
                 current=claim,
             )
-        _log(membership, Activity.Verb.CLAIM_ASSIGNED, claim=claim, to=membership.user.username)
+        _log(
+            membership,
+            Activity.Verb.CLAIM_ASSIGNED,
+            claim=claim,
+            to=membership.user.username,
+            to_name=membership.user.display_name,
+        )
     return claim
 
 
@@ -197,19 +234,15 @@ def update_claim(
     _require_work(membership, claim)
     changes = {}
     if status is not None and status != claim.status:
-        if status in (Claim.Status.IN_REVIEW, Claim.Status.PUBLISHED):
-            raise NotAllowed("That status is set by submitting or publishing the verdict.")
-        if claim.status == Claim.Status.PUBLISHED:
-            raise NotAllowed("A published claim can only change through a correction.")
+        # The moves are data on the model (Claim.TRANSITIONS), read by the status form too.
+        if refusal := claim.move_refusal(membership, status):
+            raise NotAllowed(refusal)
         if status == Claim.Status.DISMISSED:
-            _require_editor(membership)
             if not dismissed_reason.strip():
                 raise NotAllowed("Say why the claim is dismissed.")
             claim.dismissed_reason = dismissed_reason.strip()[:500]
-        elif status in Claim.WORKING and claim.assignee_id is None:
-            raise NotAllowed("Assign the claim to someone first.")
-        if status == Claim.Status.NEW and claim.assignee_id is not None:
-            raise NotAllowed("Unassign the claim to put it back to new.")
+        else:
+            claim.dismissed_reason = ""  # reopened
         changes["status"] = (claim.status, status)
         claim.status = status
     if priority is not None and priority != claim.priority:
@@ -243,9 +276,33 @@ def _start_research(claim: Claim) -> None:
         claim.save(update_fields=["status", "updated_at"])
 
 
+SOURCES_LOCKED = "This fact-check is published: propose a correction to change its sources."
+
+
+def sources_locked(claim: Claim) -> bool:
+    """Whether the claim's sources are frozen with its published verdict (one query)."""
+    return Verdict.objects.filter(claim_id=claim.pk, status=Verdict.Status.PUBLISHED).exists()
+
+
+def _require_sources_open(claim: Claim) -> None:
+    """A published verdict's evidence is what readers were shown: it changes by correction only.
+
+    Call inside the transaction: the row lock makes a source change wait for a publication
+    under way, which then freezes the sources as they are once it is done."""
+    status = (
+        Verdict.objects.select_for_update()
+        .filter(claim_id=claim.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status == Verdict.Status.PUBLISHED:
+        raise NotAllowed(SOURCES_LOCKED)
+
+
 def add_source(*, membership: Membership, claim: Claim, **fields) -> Source:
     _require_work(membership, claim)
     with transaction.atomic():
+        _require_sources_open(claim)
         source = Source.objects.create(claim=claim, added_by=membership.user, **fields)
         _start_research(claim)
         _log(membership, Activity.Verb.SOURCE_ADDED, claim=claim, url=source.url)
@@ -255,6 +312,7 @@ def add_source(*, membership: Membership, claim: Claim, **fields) -> Source:
 def update_source(*, membership: Membership, source: Source, **fields) -> Source:
     _require_work(membership, source.claim)
     with transaction.atomic():
+        _require_sources_open(source.claim)
         for name, value in fields.items():
             setattr(source, name, value)
         source.save()
@@ -264,10 +322,8 @@ def update_source(*, membership: Membership, source: Source, **fields) -> Source
 
 def remove_source(*, membership: Membership, source: Source) -> None:
     _require_work(membership, source.claim)
-    verdict = getattr(source.claim, "verdict", None)
-    if verdict and verdict.status == Verdict.Status.PUBLISHED and source.claim.sources.count() == 1:
-        raise NotAllowed("A published verdict needs at least one source; add another first.")
     with transaction.atomic():
+        _require_sources_open(source.claim)
         _log(membership, Activity.Verb.SOURCE_REMOVED, claim=source.claim, url=source.url)
         source.delete()
 
@@ -281,7 +337,7 @@ def add_comment(*, membership: Membership, claim: Claim, body: str) -> Comment:
             notify(
                 recipient=claim.assignee,
                 claim=claim,
-                message=f"{membership.user.display_name} commented on your claim",
+                message=f"{membership.user.display_name} commented on",
             )
     return comment
 
@@ -323,7 +379,7 @@ def save_verdict(
     """Save the draft (creating it on first save). `version` is what the form was loaded at.
 
     A submitted verdict can still be edited by an editor before approval; a published one
-    changes only through correct_verdict.
+    changes only through a correction (propose_correction, approve_correction).
     """
     _require_work(membership, claim)
     if rating is not None and rating.workspace_id != claim.workspace_id:
@@ -393,7 +449,8 @@ def submit_verdict(*, membership: Membership, verdict: Verdict, version: int) ->
             notify(
                 recipient=editor,
                 claim=claim,
-                message=f"{membership.user.display_name} submitted a verdict for approval",
+                message=f"{membership.user.display_name} submitted the verdict on",
+                after="for approval",
             )
     return verdict
 
@@ -423,7 +480,7 @@ def return_verdict(*, membership: Membership, verdict: Verdict, version: int, co
         notify(
             recipient=verdict.author,
             claim=claim,
-            message=f"{membership.user.display_name} sent your verdict back",
+            message=f"{membership.user.display_name} sent back your verdict on",
         )
     return verdict
 
@@ -461,65 +518,334 @@ def publish_verdict(*, membership: Membership, verdict: Verdict, version: int) -
             raise NotAllowed(refusal) from None
         Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.PUBLISHED)
         claim.status = Claim.Status.PUBLISHED
+        verdict.claim = claim
+        publication.freeze(verdict)
         _log(membership, Activity.Verb.VERDICT_PUBLISHED, claim=claim, verdict=verdict)
         notify(
             recipient=verdict.author,
             claim=claim,
-            message=f"{membership.user.display_name} approved and published your verdict",
+            message=f"{membership.user.display_name} approved and published your verdict on",
         )
         _carry_verdict(membership, verdict, claim, claim.duplicates.all())
         matching.point_matches_at(claim)
     return verdict
 
 
-def correct_verdict(
+# --- Corrections ----------------------------------------------------------------------------
+
+SELF_APPROVAL = "Another editor must approve your correction."
+OPEN_PROPOSAL = (
+    "Another correction to this verdict is waiting for approval: an editor approves or"
+    " rejects it before a new one can be proposed."
+)
+SOURCE_DETAILS = ("title", "publisher", "excerpt", "stance")
+
+
+def _require_in_workspace(membership: Membership, claim: Claim) -> None:
+    if claim.workspace_id != membership.workspace_id:
+        raise NotAllowed("That claim is not in this workspace.")
+
+
+def proposed_record(verdict: Verdict, proposed: dict, *, rating: Rating | None = None) -> dict:
+    """The public record a proposed correction would give `verdict`, built without saving
+    anything (for the diff a pending correction shows). Reads the proposed rating unless given;
+    the verdict's claim, article and workspace should be select_related."""
+    if rating is None:
+        rating = Rating.objects.filter(pk=proposed.get("rating")).first()
+    draft = copy.copy(verdict)
+    draft.rating = rating
+    draft.summary = proposed.get("summary", "")
+    draft.explanation = proposed.get("explanation", "")
+    sources = [Source(**entry) for entry in proposed.get("sources", [])]
+    bounds = (verdict.public_record or {}).get("bounds") or ()
+    return publication.record_of(draft, sources=sources, bounds=bounds)
+
+
+def _clean_sources(sources) -> list[dict]:
+    """The proposed evidence as the rows would store it; NotAllowed names the first problem."""
+    cleaned, seen = [], set()
+    for entry in sources:
+        url = str(entry.get("url") or "").strip()
+        title = without_bidi_controls(str(entry.get("title") or "").strip())
+        publisher = without_bidi_controls(str(entry.get("publisher") or "").strip())
+        stance = entry.get("stance") or Source.Stance.CONTEXT
+        if not url:
+            raise NotAllowed("Every source needs its address.")
+        if not web_url(url) or len(url) > 2000:
+            raise NotAllowed(
+                f"“{url[:100]}” is not a web address starting with http:// or https://."
+            )
+        if url in seen:
+            raise NotAllowed(f"{url} is listed twice: keep it once.")
+        if len(title) > 500 or len(publisher) > 200:
+            raise NotAllowed("A source's title is at most 500 characters, its publisher 200.")
+        if stance not in Source.Stance.values:
+            raise NotAllowed("Say whether each source supports, refutes or gives context.")
+        seen.add(url)
+        cleaned.append(
+            {
+                "url": url,
+                "title": title,
+                "publisher": publisher,
+                "excerpt": str(entry.get("excerpt") or "").strip(),
+                "stance": stance,
+            }
+        )
+    if not cleaned:
+        raise NotAllowed("A published verdict needs at least one source.")
+    return cleaned
+
+
+def _arranged(live: list[Source], proposed: list[dict]) -> list[dict]:
+    """The proposed sources in the order readers will see them once applied: the kept ones
+    where they are, then the new ones."""
+    wanted = {entry["url"]: entry for entry in proposed}
+    live_urls = list(dict.fromkeys(source.url for source in live))
+    kept = [wanted[url] for url in live_urls if url in wanted]
+    return kept + [entry for url, entry in wanted.items() if url not in live_urls]
+
+
+def propose_correction(
     *,
     membership: Membership,
     verdict: Verdict,
     version: int,
-    rating: Rating,
+    rating: Rating | None,
     summary: str,
     explanation: str,
+    sources: list[dict],
     reason: str,
-) -> Verdict:
-    """An editor changes a published verdict; the correction stays visible to readers.
+) -> Correction:
+    """Whoever works on the claim proposes a new state for its published verdict: rating,
+    summary, explanation and the full list of sources (dicts of url, title, publisher,
+    excerpt, stance). Nothing public changes until a different editor approves it.
 
-    The Correction row records who changed the text. `last_edited_by` is left as it was at
-    approval: it guards approval, which a published verdict never goes through again, and
-    the approving editor correcting their own approval would break the database's
-    "approver is not the last editor" constraint.
+    On approval a live source whose address is not in `sources` is removed, one whose address
+    is takes the proposed details, and the others are added. `version` is the verdict's version
+    the proposal was made against; approval refuses it once the verdict has moved on.
     """
-    _require_editor(membership)
+    claim = verdict.claim
+    _require_in_workspace(membership, claim)
+    _require_work(membership, claim)
     if verdict.status != Verdict.Status.PUBLISHED:
         raise NotAllowed("Only a published verdict takes corrections; edit the draft instead.")
-    if not reason.strip():
+    reason = (reason or "").strip()
+    if not reason:
         raise NotAllowed("Say why the verdict is corrected: readers will see it.")
-    if rating.workspace_id != verdict.claim.workspace_id:
+    if rating is None:
+        raise NotAllowed("Choose the rating the corrected verdict gives.")
+    if rating.workspace_id != claim.workspace_id:
         raise NotAllowed("That rating is not on this workspace's scale.")
-    old_rating, old_summary = verdict.rating, verdict.summary
+    if len(summary) > 280:
+        raise NotAllowed("The summary is at most 280 characters.")
+    cleaned = _clean_sources(sources)
+    if version != verdict.version:
+        raise Conflict(
+            f"This verdict changed while you were writing (now version {verdict.version})."
+            " Your correction is kept below: check it against the verdict and propose again.",
+            current=verdict,
+        )
+    proposed = {
+        "version": verdict.version,
+        "rating": rating.pk,
+        "summary": summary,
+        "explanation": explanation,
+        "sources": _arranged(list(claim.sources.all()), cleaned),
+    }
+    would_be = proposed_record(verdict, proposed, rating=rating)
+    if not publication.record_changes(publication.current_record(verdict), would_be):
+        raise NotAllowed("Nothing would change: edit the rating, the text or the sources first.")
+    if verdict.corrections.proposed().exists():
+        raise Conflict(OPEN_PROPOSAL)
     with transaction.atomic():
-        updated = _versioned_update(
-            verdict, version, rating=rating, summary=summary, explanation=explanation
-        )
-        Correction.objects.create(
+        try:
+            with transaction.atomic():
+                correction = Correction.objects.create(
+                    verdict=verdict,
+                    proposed=proposed,
+                    reason=reason,
+                    created_by=membership.user,
+                    old_rating=verdict.rating,
+                    new_rating=rating,
+                    old_summary=verdict.summary,
+                    new_summary=summary,
+                )
+        except IntegrityError:
+            # Someone proposed one a moment ago (correction_one_open_per_verdict).
+            raise Conflict(OPEN_PROPOSAL) from None
+        _log(
+            membership,
+            Activity.Verb.CORRECTION_PROPOSED,
+            claim=claim,
             verdict=verdict,
-            old_rating=old_rating,
-            new_rating=rating,
-            old_summary=old_summary,
-            new_summary=summary,
-            reason=reason.strip(),
-            created_by=membership.user,
+            correction=correction.pk,
         )
+        for editor in _editors(claim, exclude=membership.user_id):
+            notify(
+                recipient=editor,
+                claim=claim,
+                message=f"{membership.user.display_name} proposed a correction to the verdict on",
+            )
+    return correction
+
+
+def _undecided(correction: Correction) -> None:
+    if correction.status != Correction.Status.PROPOSED:
+        raise NotAllowed(
+            f"This correction was already decided: {correction.get_status_display().lower()}."
+        )
+
+
+def approve_correction(*, membership: Membership, correction: Correction) -> Verdict:
+    """An editor other than its proposer approves a correction: the live rows take the proposed
+    state, the public record is frozen anew with what changed for readers, and the verdicts
+    carried from this one to its duplicates are corrected alike."""
+    _require_editor(membership)
+    if correction.created_by_id == membership.user_id:
+        raise NotAllowed(SELF_APPROVAL)
+    _undecided(correction)
+    verdict = Verdict.objects.select_related(
+        "rating", "claim__article", "claim__workspace", "approved_by"
+    ).get(pk=correction.verdict_id)
+    claim = verdict.claim
+    _require_in_workspace(membership, claim)
+    proposed = correction.proposed
+    stale = (
+        "The verdict changed since this correction was proposed: reject it and propose the"
+        " correction again."
+    )
+    if verdict.status != Verdict.Status.PUBLISHED or verdict.version != proposed.get("version"):
+        raise NotAllowed(stale)
+    rating = Rating.objects.filter(pk=proposed.get("rating"), workspace_id=claim.workspace_id)
+    rating = rating.first()
+    if rating is None:
+        raise NotAllowed("The proposed rating was removed from the scale: reject the correction.")
+    old_record = publication.current_record(verdict)
+    now = timezone.now()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                decided = Correction.objects.filter(
+                    pk=correction.pk, status=Correction.Status.PROPOSED
+                ).update(
+                    status=Correction.Status.APPROVED, decided_by=membership.user, decided_at=now
+                )
+        except IntegrityError:
+            # correction_not_self_approved has the last word.
+            raise NotAllowed(SELF_APPROVAL) from None
+        if not decided:
+            correction.refresh_from_db()
+            _undecided(correction)
+        try:
+            updated = _versioned_update(
+                verdict,
+                proposed["version"],
+                rating=rating,
+                summary=proposed["summary"],
+                explanation=proposed["explanation"],
+                modified_at=now,
+            )
+        except Conflict:
+            raise NotAllowed(stale) from None
+        source_changes = _apply_sources(claim, proposed["sources"], correction, now)
+        updated.claim = claim
+        new_record = publication.freeze(updated)
+        values = {
+            "changes": publication.record_changes(old_record, new_record),
+            "old_rating": verdict.rating,
+            "new_rating": rating,
+            "old_summary": verdict.summary,
+            "new_summary": updated.summary,
+        }
+        Correction.objects.filter(pk=correction.pk).update(**values)
         _log(
             membership,
             Activity.Verb.VERDICT_CORRECTED,
-            claim=verdict.claim,
-            verdict=verdict,
-            old=str(old_rating),
+            claim=claim,
+            verdict=updated,
+            old=str(verdict.rating),
             new=str(rating),
+            correction=correction.pk,
         )
-        _carry_correction(membership, updated, reason=reason.strip())
+        _carry_correction(membership, updated, correction, source_changes, now)
+        if correction.created_by_id:
+            notify(
+                recipient=correction.created_by,
+                claim=claim,
+                message=f"{membership.user.display_name} approved and published your correction on",
+            )
+    correction.refresh_from_db()
     return updated
+
+
+def _apply_sources(claim: Claim, proposed: list[dict], correction: Correction, now) -> dict:
+    """Make the claim's live sources the proposed ones; returns what changed by address:
+    {"removed": [url], "edited": [entry], "added": [entry]} (for the carried copies)."""
+    wanted = {entry["url"]: entry for entry in proposed}
+    kept, edited, removed = set(), [], []
+    for source in claim.sources.all():
+        entry = wanted.get(source.url)
+        if entry is None or source.url in kept:
+            removed.append(source)
+            continue
+        kept.add(source.url)
+        if any(getattr(source, name) != entry[name] for name in SOURCE_DETAILS):
+            for name in SOURCE_DETAILS:
+                setattr(source, name, entry[name])
+            source.updated_at = now
+            edited.append(source)
+    Source.objects.filter(pk__in=[source.pk for source in removed]).delete()
+    Source.objects.bulk_update(edited, [*SOURCE_DETAILS, "updated_at"])
+    added = [entry for url, entry in wanted.items() if url not in kept]
+    Source.objects.bulk_create(
+        Source(claim=claim, added_by_id=correction.created_by_id, **entry) for entry in added
+    )
+    return {
+        "removed": [source.url for source in removed if source.url not in kept],
+        "edited": [wanted[source.url] for source in edited],
+        "added": added,
+    }
+
+
+def reject_correction(*, membership: Membership, correction: Correction, note: str = "") -> None:
+    """An editor rejects a proposed correction, saying why (any editor, the proposer too);
+    or whoever proposed it withdraws it. Nothing public changes."""
+    own = correction.created_by_id == membership.user_id
+    if not (own or membership.is_editor):
+        raise NotAllowed("Only an editor, or whoever proposed it, can reject a correction.")
+    claim = correction.verdict.claim
+    _require_in_workspace(membership, claim)
+    _undecided(correction)
+    note = (note or "").strip()
+    if not note and not own:
+        raise NotAllowed("Say why the correction is rejected: whoever proposed it will read it.")
+    with transaction.atomic():
+        decided = Correction.objects.filter(
+            pk=correction.pk, status=Correction.Status.PROPOSED
+        ).update(
+            status=Correction.Status.REJECTED,
+            decided_by=membership.user,
+            decided_at=timezone.now(),
+            decision_note=note or "Withdrawn by whoever proposed it.",
+        )
+        if not decided:
+            correction.refresh_from_db()
+            _undecided(correction)
+        _log(
+            membership,
+            Activity.Verb.CORRECTION_REJECTED,
+            claim=claim,
+            verdict=correction.verdict,
+            correction=correction.pk,
+            withdrawn=own,
+        )
+        if correction.created_by_id and not own:
+            notify(
+                recipient=correction.created_by,
+                claim=claim,
+                message=f"{membership.user.display_name} rejected your correction on",
+            )
+    correction.refresh_from_db()
 
 
 # --- Bulk actions from the queue ------------------------------------------------------------
@@ -562,14 +888,15 @@ def bulk_update(
             assignee=assignee, status=Claim.Status.ASSIGNED, updated_at=now
         )
         claims.exclude(status=Claim.Status.NEW).update(assignee=assignee, updated_at=now)
-        verb, detail = Activity.Verb.CLAIM_ASSIGNED, {"to": assignee.username}
+        verb = Activity.Verb.CLAIM_ASSIGNED
+        detail = {"to": assignee.username, "to_name": assignee.display_name}
         if targets and assignee.pk != membership.user_id:
             Notification.objects.bulk_create(
                 Notification(
                     recipient=assignee,
                     workspace_id=membership.workspace_id,
                     claim=claim,
-                    message=_fit(f"{membership.user.display_name} assigned you a claim"),
+                    message=_about(claim, f"{membership.user.display_name} assigned you"),
                 )
                 for claim in targets
             )
@@ -692,12 +1019,17 @@ def unlink_duplicate(*, membership: Membership, claim: Claim) -> None:
 def _carry_verdict(membership: Membership, verdict: Verdict, original: Claim, duplicates) -> int:
     """Publish the original's verdict on its open linked duplicates: same rating, summary,
     explanation and sources, approved by the editor who approved the original (so the
-    independence constraints hold as they did for it).
+    independence constraints hold as they did for it). Each copy gets its own public record:
+    its own claim and attribution, and its sources once the original's are copied.
 
     The one write path for carrying a verdict across, on approval and on linking to an
     already published claim. Returns how many claims were published this way.
     """
-    targets = list(duplicates.exclude(status__in=Claim.KEEPS_OWN_VERDICT).only("pk", "article_id"))
+    targets = list(
+        duplicates.exclude(status__in=Claim.KEEPS_OWN_VERDICT)
+        .select_related("article")
+        .defer("search_vector", "article__body", "article__search_vector")
+    )
     ids = [claim.pk for claim in targets]
     if not ids:
         return 0
@@ -713,15 +1045,10 @@ def _carry_verdict(membership: Membership, verdict: Verdict, original: Claim, du
         "approved_at": verdict.approved_at,
         "published_at": now,
     }
-    drafted = set(Verdict.objects.filter(claim_id__in=ids).values_list("claim_id", flat=True))
-    Verdict.objects.filter(claim_id__in=drafted).update(
-        version=F("version") + 1, updated_at=now, **values
-    )
-    Verdict.objects.bulk_create(Verdict(claim_id=pk, **values) for pk in ids if pk not in drafted)
-    Claim.objects.filter(pk__in=ids).update(status=Claim.Status.PUBLISHED, updated_at=now)
     evidence = list(original.sources.all())
-    have = set(Source.objects.filter(claim_id__in=ids).values_list("claim_id", "url"))
-    Source.objects.bulk_create(
+    sources = _sources_by_claim(ids)
+    have = {(pk, source.url) for pk, rows in sources.items() for source in rows}
+    copied = [
         Source(
             claim_id=pk,
             url=source.url,
@@ -734,14 +1061,46 @@ def _carry_verdict(membership: Membership, verdict: Verdict, original: Claim, du
         for pk in ids
         for source in evidence
         if (pk, source.url) not in have
+    ]
+    for source in copied:
+        sources[source.claim_id].append(source)  # after the copy's own, as they will sort
+    workspace, rating = original.workspace, verdict.rating
+    bounds = workspace.rating_bounds() or ()
+    records = {}
+    for claim in targets:
+        claim.workspace = workspace
+        shown = Verdict(claim=claim, **values)
+        shown.rating = rating
+        records[claim.pk] = publication.record_of(shown, sources=sources[claim.pk], bounds=bounds)
+    drafted = set(Verdict.objects.filter(claim_id__in=ids).values_list("claim_id", flat=True))
+    for pk in drafted:
+        Verdict.objects.filter(claim_id=pk).update(
+            version=F("version") + 1, updated_at=now, public_record=records[pk], **values
+        )
+    Verdict.objects.bulk_create(
+        Verdict(claim_id=pk, public_record=records[pk], **values) for pk in ids if pk not in drafted
     )
+    Claim.objects.filter(pk__in=ids).update(status=Claim.Status.PUBLISHED, updated_at=now)
+    Source.objects.bulk_create(copied)
     _log_each(membership, Activity.Verb.VERDICT_PUBLISHED, targets, carried_from=original.pk)
     return len(ids)
 
 
-def _carry_correction(membership: Membership, verdict: Verdict, *, reason: str) -> int:
-    """A correction to an original reaches the verdicts carried from it to its duplicates
-    (each gets its own visible Correction). Returns how many were corrected."""
+def _sources_by_claim(claim_ids) -> defaultdict:
+    """The live sources of these claims, in the order readers see them (one query)."""
+    grouped = defaultdict(list)
+    for source in Source.objects.filter(claim_id__in=claim_ids).order_by("created_at", "pk"):
+        grouped[source.claim_id].append(source)
+    return grouped
+
+
+def _carry_correction(
+    membership: Membership, verdict: Verdict, correction: Correction, sources: dict, now
+) -> int:
+    """An approved correction to an original reaches the verdicts carried from it to its
+    duplicates: the same rating, text and source changes (`sources`, from _apply_sources),
+    each copy's public record frozen anew and its own approved Correction, approved by the
+    same editor. Returns how many were corrected."""
     # Only verdicts carried from it (they keep its approval), not a linked claim's own verdict
     # that an editor approved separately.
     carried = list(
@@ -750,33 +1109,70 @@ def _carry_correction(membership: Membership, verdict: Verdict, *, reason: str) 
             status=Verdict.Status.PUBLISHED,
             approved_by_id=verdict.approved_by_id,
             approved_at=verdict.approved_at,
-        ).select_related("claim")
+        ).select_related("rating", "claim__article")
     )
     if not carried:
         return 0
-    Correction.objects.bulk_create(
-        Correction(
-            verdict=copy,
-            old_rating_id=copy.rating_id,
-            new_rating_id=verdict.rating_id,
-            old_summary=copy.summary,
-            new_summary=verdict.summary,
-            reason=reason,
-            created_by=membership.user,
+    ids = [duplicate.claim_id for duplicate in carried]
+    workspace = verdict.claim.workspace
+    bounds = verdict.public_record.get("bounds") or ()
+    before = _sources_by_claim(ids)
+    old_records = {}
+    for duplicate in carried:
+        duplicate.claim.workspace = workspace
+        old_records[duplicate.pk] = duplicate.public_record or publication.record_of(
+            duplicate, sources=before[duplicate.claim_id], bounds=bounds
         )
-        for copy in carried
+    Source.objects.filter(claim_id__in=ids, url__in=sources["removed"]).delete()
+    for entry in sources["edited"]:
+        Source.objects.filter(claim_id__in=ids, url=entry["url"]).update(
+            **{name: entry[name] for name in SOURCE_DETAILS}, updated_at=now
+        )
+    have = {(pk, source.url) for pk, rows in before.items() for source in rows}
+    Source.objects.bulk_create(
+        Source(claim_id=pk, added_by_id=correction.created_by_id, **entry)
+        for pk in ids
+        for entry in sources["added"]
+        if (pk, entry["url"]) not in have
     )
-    Verdict.objects.filter(pk__in=[copy.pk for copy in carried]).update(
-        rating_id=verdict.rating_id,
-        summary=verdict.summary,
-        explanation=verdict.explanation,
-        version=F("version") + 1,
-        updated_at=timezone.now(),
-    )
+    after = _sources_by_claim(ids)
+    corrections = []
+    for duplicate in carried:
+        old_rating, old_summary = duplicate.rating, duplicate.summary
+        duplicate.rating, duplicate.summary = verdict.rating, verdict.summary
+        duplicate.explanation, duplicate.modified_at = verdict.explanation, now
+        record = publication.record_of(duplicate, sources=after[duplicate.claim_id], bounds=bounds)
+        Verdict.objects.filter(pk=duplicate.pk).update(
+            rating_id=verdict.rating_id,
+            summary=verdict.summary,
+            explanation=verdict.explanation,
+            modified_at=now,
+            public_record=record,
+            version=F("version") + 1,
+            updated_at=now,
+        )
+        corrections.append(
+            Correction(
+                verdict=duplicate,
+                status=Correction.Status.APPROVED,
+                proposed={"carried_from": correction.pk},
+                changes=publication.record_changes(old_records[duplicate.pk], record),
+                old_rating=old_rating,
+                new_rating=verdict.rating,
+                old_summary=old_summary,
+                new_summary=verdict.summary,
+                reason=correction.reason,
+                created_by_id=correction.created_by_id,
+                created_at=correction.created_at,
+                decided_by=membership.user,
+                decided_at=now,
+            )
+        )
+    Correction.objects.bulk_create(corrections)
     _log_each(
         membership,
         Activity.Verb.VERDICT_CORRECTED,
-        [copy.claim for copy in carried],
+        [duplicate.claim for duplicate in carried],
         carried_from=verdict.claim_id,
     )
     return len(carried)

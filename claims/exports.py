@@ -3,7 +3,13 @@ PDF are in claims/reports.py).
 
 Every export is fed by one prefetching queryset and streamed: verdicts are read
 `EXPORT_CHUNK_SIZE` at a time with `.iterator()`, so memory stays flat however many there are,
-and each chunk costs the same few queries (the rows, their sources, their corrections).
+and each chunk costs the same few queries (the rows, their sources, their approved corrections).
+
+CSV, XLSX, JSON and JSON Lines are the desk's own view: the live rows, drafts included, with
+each verdict's approved corrections (JSON: a "corrections" list of date, changes and reason;
+spreadsheets: how many, and the latest one's date and reason). The ClaimReview export is what
+search engines are told: each published verdict's frozen public record, with dateModified and
+its corrections, exactly as on its public page.
 The caller decides which verdicts: `workspace_verdicts(workspace)` scopes them to one
 workspace, and the queue's filters are applied on top of it.
 
@@ -31,15 +37,16 @@ from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from claims import publication
 from claims.claimreview import (
     CLAIMREVIEW_SELECT_RELATED,
+    ClaimReviewError,
     build_claimreview,
     json_ld,
     public_url,
-    validate_claimreview,
     verdict_public_url,
 )
-from claims.models import Claim, Correction, Source, Verdict, Workspace
+from claims.models import Claim, Source, Verdict, Workspace
 
 EXPORT_CHUNK_SIZE = 1000
 
@@ -84,9 +91,15 @@ EXPORT_FIELDS = (
     *("rating__label", "rating__value", "rating__workspace"),
     *(f"{who}__{field}" for who in _PEOPLE for field in ("username", "first_name", "last_name")),
 )
+# What ClaimReview reads besides: the frozen record, and for a verdict published without one
+# (or a draft, to say why it has no markup) the live attribution its record would be built from.
+CLAIMREVIEW_FIELDS = (
+    *("public_record", "modified_at", "rating__description"),
+    *("claim__restatement", "claim__claimant", "claim__claimant_kind"),
+    *("claim__claim_date", "claim__appearance_url"),
+)
 _CLAIM_VERDICT = Claim.verdict.related
 SOURCE_FIELDS = ("url", "title", "publisher", "stance")
-CORRECTION_FIELDS = ("old_rating__label", "new_rating__label", "old_summary", "new_summary")
 
 
 @dataclass(frozen=True)
@@ -131,7 +144,16 @@ COLUMNS = [
     ("corrections", "Corrections"),
 ]
 
-_PUBLISHED_AT = [key for key, _ in COLUMNS].index("published_at")
+# Spreadsheets flatten the corrections list: how many (the "corrections" column), and the
+# latest one's date and reason in two more columns.
+SPREADSHEET_COLUMNS = [
+    *COLUMNS,
+    ("latest_correction_date", "Latest correction date"),
+    ("latest_correction_reason", "Latest correction reason"),
+]
+
+_PUBLISHED_AT = [key for key, _ in SPREADSHEET_COLUMNS].index("published_at")
+_LATEST_CORRECTION_DATE = [key for key, _ in SPREADSHEET_COLUMNS].index("latest_correction_date")
 
 InvalidCallback = Callable[[Verdict, list[str]], None]
 
@@ -144,21 +166,27 @@ def workspace_verdicts(workspace: Workspace) -> QuerySet:
     return Verdict.objects.filter(claim__workspace=workspace)
 
 
-def _for_export(queryset: QuerySet) -> QuerySet:
-    queryset = queryset.select_related(*EXPORT_SELECT_RELATED).only(*EXPORT_FIELDS)
+def _for_export(queryset: QuerySet, *, claimreview: bool = False) -> QuerySet:
+    fields = (*EXPORT_FIELDS, *CLAIMREVIEW_FIELDS) if claimreview else EXPORT_FIELDS
+    queryset = queryset.select_related(*EXPORT_SELECT_RELATED).only(*fields)
     # A stable order keeps two exports of the same data comparable line by line.
     return queryset if queryset.ordered else queryset.order_by("pk")
 
 
-def iter_verdicts(queryset: QuerySet, *, chunk_size: int = EXPORT_CHUNK_SIZE) -> Iterator[Verdict]:
+def iter_verdicts(
+    queryset: QuerySet, *, chunk_size: int = EXPORT_CHUNK_SIZE, claimreview: bool = False
+) -> Iterator[Verdict]:
     """The verdicts with everything an export reads, `chunk_size` of them in memory at a time.
 
-    Each verdict comes with `export_sources` and `export_corrections`, lists of plain dicts
+    Each verdict comes with `export_sources` and `export_corrections` (its approved
+    corrections, as `publication.approved_corrections` gives them), lists of plain dicts
     fetched for the whole chunk in one query each. This is prefetch_related done by hand:
     Django's builds a queryset per verdict to hold its cache, which made exports three times
     slower, and a 100,000-row download has to finish inside the web server's timeout.
+    `claimreview` also loads the public record and what markup reads, which the other formats
+    leave in the database.
     """
-    rows = _for_export(queryset).iterator(chunk_size=chunk_size)
+    rows = _for_export(queryset, claimreview=claimreview).iterator(chunk_size=chunk_size)
     while chunk := list(islice(rows, chunk_size)):
         _attach_sources_and_corrections(chunk)
         yield from chunk
@@ -171,7 +199,7 @@ def iter_verdicts(queryset: QuerySet, *, chunk_size: int = EXPORT_CHUNK_SIZE) ->
 
 
 def _attach_sources_and_corrections(verdicts: list[Verdict]) -> None:
-    sources, corrections = defaultdict(list), defaultdict(list)
+    sources = defaultdict(list)
     claim_ids = [v.claim_id for v in verdicts]
     for row in (
         Source.objects.filter(claim_id__in=claim_ids)
@@ -179,12 +207,7 @@ def _attach_sources_and_corrections(verdicts: list[Verdict]) -> None:
         .values("claim_id", *SOURCE_FIELDS)
     ):
         sources[row.pop("claim_id")].append(row)
-    for row in (
-        Correction.objects.filter(verdict_id__in=[v.pk for v in verdicts])
-        .order_by("created_at", "pk")
-        .values("verdict_id", "created_at", *CORRECTION_FIELDS, "reason")
-    ):
-        corrections[row.pop("verdict_id")].append(row)
+    corrections = publication.approved_corrections(v.pk for v in verdicts)
     for verdict in verdicts:
         verdict.export_sources = sources[verdict.claim_id]
         verdict.export_corrections = corrections[verdict.pk]
@@ -264,25 +287,23 @@ def verdict_record(verdict: Verdict, *, urls=public_url) -> dict:
         "public_url": urls(verdict) if published else None,
         "sources": verdict.export_sources,
         "corrections": [
-            {
-                "date": _local_iso(c["created_at"]),
-                "old_rating": c["old_rating__label"],
-                "new_rating": c["new_rating__label"],
-                "old_summary": c["old_summary"],
-                "new_summary": c["new_summary"],
-                "reason": c["reason"],
-            }
+            {"date": _local_iso(c["date"]), "changes": c["changes"], "reason": c["reason"]}
             for c in verdict.export_corrections
         ],
     }
 
 
 def spreadsheet_row(record: dict) -> list:
-    """A record flattened to cells: sources one per line in a cell, corrections counted."""
+    """A record flattened to cells: sources one per line in a cell, corrections counted and
+    the latest one's date and reason in cells of their own."""
     flat = dict(record)
     flat["sources"] = "\n".join(f"{s['url']} ({s['stance']})" for s in record["sources"])
-    flat["corrections"] = len(record["corrections"])
-    return [flat[key] for key, _ in COLUMNS]
+    corrections = record["corrections"]
+    flat["corrections"] = len(corrections)
+    latest = corrections[-1] if corrections else {}
+    flat["latest_correction_date"] = latest.get("date")
+    flat["latest_correction_reason"] = latest.get("reason")
+    return [flat[key] for key, _ in SPREADSHEET_COLUMNS]
 
 
 def neutralise(value):
@@ -324,7 +345,7 @@ def _records(verdicts: Iterable[Verdict]) -> Iterator[dict]:
 def _csv_lines(records: Iterable[dict]) -> Iterator[str]:
     writer = csv.writer(_Line())
     # The byte-order mark is how Excel knows the file is UTF-8 rather than the local code page.
-    yield "\ufeff" + writer.writerow([header for _, header in COLUMNS])
+    yield "\ufeff" + writer.writerow([header for _, header in SPREADSHEET_COLUMNS])
     for record in records:
         yield writer.writerow([neutralise(value) for value in spreadsheet_row(record)])
 
@@ -339,17 +360,40 @@ def _json_array(objects: Iterable[dict], *, dumps=None) -> Iterator[str]:
     yield "\n]\n"
 
 
+def _frozen(verdict: Verdict) -> bool:
+    return verdict.status == Verdict.Status.PUBLISHED and bool(verdict.public_record)
+
+
+def _markup_or_reasons(verdicts: Iterable[Verdict]) -> Iterator[tuple[Verdict, dict | None, list]]:
+    """(verdict, markup, []) for each verdict with valid markup, (verdict, None, reasons) else.
+
+    A frozen record carries its own rating bounds; only a verdict without one needs the
+    workspace's scale, read once per workspace.
+    """
+    bounds, urls = _RatingBounds(), _PublicUrls()
+    for verdict in verdicts:
+        try:
+            markup = build_claimreview(
+                verdict,
+                bounds=None if _frozen(verdict) else bounds(verdict),
+                url=urls(verdict),
+                corrections=verdict.export_corrections,
+            )
+        except ClaimReviewError as error:
+            yield verdict, None, error.reasons
+        else:
+            yield verdict, markup, []
+
+
 def _claimreviews(
     verdicts: Iterable[Verdict], on_invalid: InvalidCallback | None
 ) -> Iterator[dict]:
-    bounds, urls = _RatingBounds(), _PublicUrls()
-    for verdict in verdicts:
-        reasons = validate_claimreview(verdict, bounds=bounds(verdict))
-        if reasons:
+    for verdict, markup, reasons in _markup_or_reasons(verdicts):
+        if markup is None:
             if on_invalid:
                 on_invalid(verdict, reasons)
             continue
-        yield build_claimreview(verdict, bounds=bounds(verdict), url=urls(verdict))
+        yield markup
 
 
 def stream_export(
@@ -364,7 +408,7 @@ def stream_export(
     For "claimreview", verdicts that cannot have valid markup are left out and handed to
     `on_invalid(verdict, reasons)` as they are met.
     """
-    verdicts = iter_verdicts(queryset, chunk_size=chunk_size)
+    verdicts = iter_verdicts(queryset, chunk_size=chunk_size, claimreview=fmt == "claimreview")
     if fmt == "csv":
         return _pieces(_csv_lines(_records(verdicts)))
     if fmt == "json":
@@ -381,9 +425,9 @@ def invalid_claimreviews(
     queryset: QuerySet, *, chunk_size: int = EXPORT_CHUNK_SIZE
 ) -> Iterator[tuple[Verdict, list[str]]]:
     """The verdicts a ClaimReview export leaves out, each with the reasons why."""
-    bounds = _RatingBounds()
-    for verdict in iter_verdicts(queryset, chunk_size=chunk_size):
-        if reasons := validate_claimreview(verdict, bounds=bounds(verdict)):
+    verdicts = iter_verdicts(queryset, chunk_size=chunk_size, claimreview=True)
+    for verdict, markup, reasons in _markup_or_reasons(verdicts):
+        if markup is None:
             yield verdict, reasons
 
 
@@ -407,12 +451,14 @@ def write_xlsx(queryset: QuerySet, out: BinaryIO, *, chunk_size: int = EXPORT_CH
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Verdicts")
     sheet.freeze_panes = "A2"
-    sheet.append([header for _, header in COLUMNS])
+    sheet.append([header for _, header in SPREADSHEET_COLUMNS])
     urls = _PublicUrls()
     for verdict in iter_verdicts(queryset, chunk_size=chunk_size):
         row = spreadsheet_row(verdict_record(verdict, urls=urls))
         # Excel has no time zones: a real date-time, in the desk's local time, sorts and filters.
         row[_PUBLISHED_AT] = _naive_local(verdict.published_at)
+        if verdict.export_corrections:
+            row[_LATEST_CORRECTION_DATE] = _naive_local(verdict.export_corrections[-1]["date"])
         sheet.append([_xlsx_cell(value) for value in row])
     workbook.save(out)
 

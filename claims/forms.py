@@ -194,6 +194,15 @@ class QueueFilterForm(forms.Form):
         # Near-duplicates together: a group is a claim and those linked to, or matching, it.
         "similar": (Coalesce("duplicate_of", "match", "id"), "pk"),
     }
+    # The queue's sortable column headers: column -> {sort key: its aria-sort direction}. A
+    # header links to its first key; clicking it again gives the next (newest <-> oldest).
+    SORT_COLUMNS = {
+        "score": {"score": "descending"},
+        "status": {"status": "ascending"},
+        "priority": {"priority": "descending"},
+        "due": {"due": "ascending"},
+        "created": {"newest": "descending", "oldest": "ascending"},
+    }
     STATUS_CHOICES = [("open", "Open (not published or dismissed)"), ("all", "Any status")] + [
         (value, label) for value, label in Claim.Status.choices
     ]
@@ -304,6 +313,37 @@ class QueueFilterForm(forms.Form):
             claims = claims.filter(score__gte=self.value("min_score"))
         claims = claims.search(self.value("q"))
         return claims.order_by(*self.SORTS[self.value("sort") or "score"])
+
+    def sort_headers(self) -> dict:
+        """Per sortable column: the query string its header links to, and its aria-sort.
+
+        The links keep every filter; the active column has aria-sort, the others none.
+        """
+        current = self.value("sort") or "score"
+        headers = {}
+        for column, directions in self.SORT_COLUMNS.items():
+            keys = list(directions)
+            target = keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[0]
+            headers[column] = {
+                "query": self.querystring(sort=target),
+                "aria_sort": directions.get(current, ""),
+            }
+        return headers
+
+    def active_filters(self) -> list[tuple[str, str]]:
+        """The filters in force, as (label, value) in words, e.g. [("Status", "Published")]."""
+        self.is_valid()
+        active = []
+        for name, field in self.fields.items():
+            value = self.value(name)
+            if name == "sort" or value in (None, ""):
+                continue
+            choices = getattr(field, "choices", None) or getattr(field.widget, "choices", ())
+            words = {str(key): label for key, label in choices}.get(str(value), str(value))
+            if name == "article":
+                words = f"#{value}"
+            active.append((field.label or name.replace("_", " ").capitalize(), words))
+        return active
 
     def querystring(self, **overrides) -> str:
         """The current filters as a query string, e.g. for pagination and export links."""
@@ -418,14 +458,54 @@ class AssignForm(forms.Form):
 
 
 class ClaimStatusForm(forms.Form):
-    status = forms.ChoiceField(
-        choices=[
-            (Claim.Status.ASSIGNED, "Assigned"),
-            (Claim.Status.RESEARCHING, "Researching"),
-            (Claim.Status.DISMISSED, "Dismissed"),
-        ]
+    """A status move by hand. It offers only the moves Claim.TRANSITIONS allows this member
+    from the status the claim is in now (the page shows one button per move), so what it
+    offers is what update_claim accepts."""
+
+    BUTTONS = {
+        Claim.Status.NEW: "Reopen",
+        Claim.Status.ASSIGNED: "Back to assigned",
+        Claim.Status.RESEARCHING: "Start research",
+        Claim.Status.DISMISSED: "Dismiss",
+    }
+
+    status = forms.ChoiceField(choices=())
+    dismissed_reason = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Why dismiss it?",
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": "500", "required": True}),
     )
-    dismissed_reason = forms.CharField(max_length=500, required=False, label="Reason (dismissing)")
+
+    def __init__(self, *args, claim: Claim, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        reopening = claim.status == Claim.Status.DISMISSED
+        self.fields["status"].choices = [
+            (move, "Reopen" if reopening else self.BUTTONS[move])
+            for move in claim.allowed_moves(membership)
+        ]
+        self.fields["status"].error_messages["invalid_choice"] = (
+            f"The claim is {claim.get_status_display().lower()} now: that move isn't possible"
+            " from there."
+        )
+
+    @property
+    def moves(self) -> list[tuple[str, str]]:
+        """The moves shown as plain buttons; dismissing has its own form, with the reason."""
+        choices = self.fields["status"].choices
+        return [(v, label) for v, label in choices if v != Claim.Status.DISMISSED]
+
+    @property
+    def can_dismiss(self) -> bool:
+        return any(v == Claim.Status.DISMISSED for v, _ in self.fields["status"].choices)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == Claim.Status.DISMISSED:
+            data["dismissed_reason"] = data.get("dismissed_reason", "").strip()
+            if not data["dismissed_reason"]:
+                self.add_error("dismissed_reason", "Say why the claim is dismissed.")
+        return data
 
 
 class VerdictForm(forms.Form):
@@ -459,6 +539,75 @@ class CorrectionForm(VerdictForm):
         self.fields["rating"].required = True
 
 
+class CorrectionSourceForm(forms.Form):
+    """One source of a proposed correction: a current one (kept or not, its address fixed) or
+    a new one (an empty row left empty adds nothing)."""
+
+    keep = forms.BooleanField(required=False, initial=True, label="Keep this source")
+    url = forms.URLField(label="Address", max_length=2000, assume_scheme="https", required=False)
+    title = forms.CharField(max_length=500, required=False)
+    publisher = forms.CharField(max_length=200, required=False)
+    excerpt = forms.CharField(
+        label="Quoted passage", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    stance = forms.ChoiceField(choices=Source.Stance.choices, initial=Source.Stance.CONTEXT)
+
+    def clean_url(self):
+        return http_url(self.cleaned_data["url"])
+
+    def clean(self):
+        data = super().clean()
+        described = data.get("title") or data.get("publisher") or data.get("excerpt")
+        if described and not data.get("url") and "url" not in self.errors:
+            self.add_error("url", "Give the new source's address.")
+        return data
+
+
+class BaseCorrectionSourceFormSet(forms.BaseFormSet):
+    """The full list of sources a correction proposes; the first `initial` rows are the
+    verdict's current sources, the rest new ones."""
+
+    def clean(self):
+        if any(self.errors):
+            return
+        urls = [entry["url"] for entry in self.proposed_sources()]
+        if not urls:
+            raise forms.ValidationError("Keep or add at least one source.")
+        if len(set(urls)) != len(urls):
+            raise forms.ValidationError("A source is listed twice: keep each address once.")
+
+    def proposed_sources(self) -> list[dict]:
+        sources = []
+        for index, form in enumerate(self.forms):
+            data = form.cleaned_data
+            current = index < self.initial_form_count()
+            if not data.get("url") or (current and not data.get("keep")):
+                continue
+            sources.append({name: data[name] for name in ("url", *SOURCE_DETAILS)})
+        return sources
+
+
+SOURCE_DETAILS = ("title", "publisher", "excerpt", "stance")
+CorrectionSourceFormSet = forms.formset_factory(
+    CorrectionSourceForm,
+    formset=BaseCorrectionSourceFormSet,
+    extra=2,
+    max_num=100,
+    validate_max=True,
+)
+
+
+class CorrectionDecisionForm(forms.Form):
+    """Rejecting (or withdrawing) a proposed correction; the note is for its proposer."""
+
+    note = forms.CharField(
+        label="Why reject it (its proposer reads this)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ReturnForm(forms.Form):
     comment = forms.CharField(
         label="What needs to change", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
@@ -468,6 +617,44 @@ class ReturnForm(forms.Form):
 
 class VersionForm(forms.Form):
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+
+class AttributionForm(forms.Form):
+    """Who made the claim, when and where, and its restatement (claims/attribution.py)."""
+
+    claimant = forms.CharField(
+        label="Who made the claim",
+        max_length=300,
+        required=False,
+        help_text="A person or an organisation, as readers should see the name.",
+        # The <datalist> of the workspace's earlier claimants (claim_detail.html).
+        widget=forms.TextInput(attrs={"list": "claimant-choices", "autocomplete": "off"}),
+    )
+    claimant_kind = forms.ChoiceField(
+        label="Made by", choices=Claim._meta.get_field("claimant_kind").choices
+    )
+    claim_date = forms.DateField(
+        label="When", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    appearance_url = forms.URLField(
+        label="Where (address)", max_length=2000, required=False, assume_scheme="https"
+    )
+    restatement = forms.CharField(
+        label="The claim, restated",
+        max_length=280,
+        required=False,
+        help_text="Short and neutral: published as the claim reviewed. Search engines show "
+        "about 75 characters.",
+        widget=forms.TextInput(attrs={"data-counter": "75", "maxlength": "280"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the verdict form on the same page has fields of its own.
+        kwargs.setdefault("auto_id", "attribution_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_appearance_url(self):
+        return http_url(self.cleaned_data["appearance_url"])
 
 
 # --- Workspace settings (admins) ------------------------------------------------------------
@@ -486,6 +673,24 @@ class OrganisationForm(forms.ModelForm):
 
     def clean_organisation_url(self):
         return http_url(self.cleaned_data["organisation_url"])
+
+
+class MethodologyForm(forms.ModelForm):
+    """How the desk works, in its own words: shown to anyone on the public methodology page,
+    with the rating scale (IFCN and Google ask fact-checkers to publish both)."""
+
+    methodology = forms.CharField(
+        label="Methodology (public)",
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="How you choose claims, research them and rate them, and how readers ask for "
+        "a correction. Plain text; blank lines separate paragraphs. Anyone can read it.",
+    )
+
+    class Meta:
+        model = Workspace
+        fields = ["methodology"]
 
 
 class ClaimSelectionForm(forms.ModelForm):

@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from claims.ratelimit import over_limit
 
@@ -95,7 +95,7 @@ def _workers(*, refresh: bool) -> int | None:
 
 
 @never_cache
-@require_GET
+@require_safe  # monitors probe with HEAD too
 def healthz(request):
     """Report each dependency; 503 when the web process cannot do its work.
 

@@ -3,7 +3,9 @@
 RequestBodyLimitMiddleware refuses a request whose body is too large from its declared length,
 before anything reads the body. HtmxMessagesMiddleware: a full page renders its messages in
 base.html; an htmx response only replaces part of a page, so any messages still queued are
-appended as an out-of-band swap of the messages region.
+appended as an out-of-band swap of the messages region's content. An htmx action (any method
+but GET) always brings that swap, empty if it has nothing to say, so the previous action's
+message never stays on screen as if it were about this one.
 """
 
 from django.conf import settings
@@ -78,7 +80,8 @@ class HtmxMessagesMiddleware:
         if not response.get("Content-Type", "").startswith("text/html"):
             return response
         messages = list(get_messages(request))
-        if not messages:
+        # A GET (a poll, a tab, a page of results) leaves the messages shown as they are.
+        if not messages and request.method == "GET":
             return response
         response.content += render_to_string(
             "includes/messages.html", {"messages": messages, "oob": True}, request=request

@@ -8,6 +8,7 @@ QuerySet methods.
 
 import hashlib
 import math
+import re
 import secrets
 
 from django.contrib.auth.models import AbstractUser
@@ -167,6 +168,10 @@ class Membership(models.Model):
         return self.is_admin or (
             comment.author_id is not None and comment.author_id == self.user_id
         )
+
+    def can_work_on(self, claim: "Claim") -> bool:
+        """Editors work on any claim; reviewers only on claims assigned to them."""
+        return self.is_editor or claim.assignee_id == self.user_id
 
     def can_approve(self, verdict: "Verdict") -> bool:
         """An editor approves a submitted verdict whose text they neither wrote nor changed."""
@@ -441,7 +446,8 @@ class Article(models.Model):
         ]
 
     def __str__(self):
-        return self.title or self.source_url or f"Article {self.pk}"
+        # An upload without a title in it is named by its file, before a bare number.
+        return self.title or self.source_url or self.original_filename or f"Article {self.pk}"
 
     def save(self, *args, **kwargs):
         strip_bidi_controls(self, "title", "outlet", "author", "original_filename")
@@ -555,7 +561,8 @@ class ReportPdf(models.Model):
 
     WeasyPrint needs seconds for a report of a few dozen claims, so a request never builds
     one: it asks for it (queued) and the download link appears once the worker is done. One
-    per article: building again replaces it.
+    per article: building again replaces it, with the claims the member was looking at
+    (`all_claims`: every claim, or only those somebody worked on, as the report page shows).
     """
 
     class Status(models.TextChoices):
@@ -572,6 +579,7 @@ class ReportPdf(models.Model):
     error = models.TextField(blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
     built_at = models.DateTimeField(null=True, blank=True)
+    all_claims = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -646,6 +654,29 @@ def web_search(terms: str) -> SearchQuery:
     return SearchQuery(terms, config="english", search_type="websearch")
 
 
+# A search box query is at most 200 characters; past this many terms the rest are ignored, so
+# a pasted paragraph costs a bounded number of LIKE clauses.
+MAX_SEARCH_TERMS = 8
+_SEARCH_TOKEN_RE = re.compile(r'(-?)"([^"]*)"|(\S+)')
+
+
+def search_terms(terms: str) -> tuple[list[str], list[str]]:
+    """The words a search asks for and those it excludes, in web-search syntax.
+
+    `bridge "12 million" -toll` -> (["bridge", "12 million"], ["toll"]). "or" is read as a
+    word, not an operator. At most MAX_SEARCH_TERMS terms, lower-cased, each once.
+    """
+    wanted, unwanted = [], []
+    for quoted_minus, phrase, word in _SEARCH_TOKEN_RE.findall(terms):
+        excluded = bool(quoted_minus) or (len(word) > 1 and word.startswith("-"))
+        text = (word[1:] if excluded else word).strip('"') if word else phrase
+        term = " ".join(text.split()).lower()
+        bucket = unwanted if excluded else wanted
+        if term and term not in bucket and len(wanted) + len(unwanted) < MAX_SEARCH_TERMS:
+            bucket.append(term)
+    return wanted, unwanted
+
+
 class ClaimQuerySet(models.QuerySet):
     def visible_to(self, user):
         if not user.is_authenticated:
@@ -676,20 +707,31 @@ class ClaimQuerySet(models.QuerySet):
 
         PostgreSQL: full-text search over `search_vector` columns that triggers keep up to
         date (migration 0002) and GIN indexes serve. Elsewhere (the embedded SQLite default):
-        case-insensitive substring match.
+        every term (see `search_terms`) must appear, case-insensitively, in the claim's text or
+        its article's title or text, and no excluded term may.
         """
         terms = terms.strip()
         if not terms:
             return self
         if connection.vendor != "postgresql":
-            return self.filter(
-                Q(text__icontains=terms)
-                | Q(article__title__icontains=terms)
-                | Q(article__body__icontains=terms)
-            )
+            wanted, unwanted = search_terms(terms)
+            claims = self
+            for term in wanted:
+                claims = claims.filter(self._contains(term))
+            for term in unwanted:
+                claims = claims.exclude(self._contains(term))
+            return claims
         query = web_search(terms)
         matching_articles = Article.objects.filter(search_vector=query).order_by().values("pk")
         return self.filter(Q(search_vector=query) | Q(article__any_of=matching_articles))
+
+    @staticmethod
+    def _contains(term: str) -> Q:
+        return (
+            Q(text__icontains=term)
+            | Q(article__title__icontains=term)
+            | Q(article__body__icontains=term)
+        )
 
 
 class ClaimantKind(models.TextChoices):
@@ -724,6 +766,17 @@ class Claim(models.Model):
     WORKING = (Status.ASSIGNED, Status.RESEARCHING, Status.IN_REVIEW)
     # Claims that keep their own verdict: never linked as a duplicate, nothing carried to them.
     KEEPS_OWN_VERDICT = (Status.PUBLISHED, Status.DISMISSED, Status.IN_REVIEW)
+    # The statuses a member may move a claim to by hand (claims/desk.py update_claim), by
+    # status now. A new claim is assigned by assigning or taking it; in review and published
+    # are reached only through the verdict's workflow; a dismissed claim is reopened.
+    TRANSITIONS = {
+        Status.NEW: (Status.DISMISSED,),
+        Status.ASSIGNED: (Status.RESEARCHING, Status.DISMISSED),
+        Status.RESEARCHING: (Status.ASSIGNED, Status.DISMISSED),
+        Status.IN_REVIEW: (),
+        Status.PUBLISHED: (),
+        Status.DISMISSED: (Status.NEW, Status.ASSIGNED),
+    }
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="claims")
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
@@ -872,6 +925,47 @@ class Claim(models.Model):
             and self.due_date < timezone.localdate()
             and self.status not in (self.Status.PUBLISHED, self.Status.DISMISSED)
         )
+
+    def move_refusal(self, membership: Membership, status: str) -> str:
+        """Why `membership` may not move the claim to `status` by hand; "" when they may."""
+        if not membership.can_work_on(self):
+            return "Only the claim's assignee or an editor can change its status."
+        if status in (self.Status.IN_REVIEW, self.Status.PUBLISHED):
+            return "That status is set by submitting or publishing the verdict."
+        if self.status == self.Status.PUBLISHED:
+            return "A published claim can only change through a correction."
+        if self.status == self.Status.IN_REVIEW:
+            return "The verdict is waiting for an editor: approving or sending it back moves on."
+        if status not in self.TRANSITIONS[self.status]:
+            return f"A claim that is {self.get_status_display().lower()} can't be set to that."
+        if self.Status.DISMISSED in (status, self.status) and not membership.is_editor:
+            return "Only an editor can dismiss or reopen a claim."
+        if status in self.WORKING and self.assignee_id is None:
+            return "Assign the claim to someone first."
+        if status == self.Status.NEW and self.assignee_id is not None:
+            return "Unassign the claim to put it back to new."
+        return ""
+
+    def allowed_moves(self, membership: Membership) -> list[str]:
+        """The statuses `membership` may move the claim to now, in TRANSITIONS order."""
+        return [s for s in self.TRANSITIONS[self.status] if not self.move_refusal(membership, s)]
+
+    def status_hint(self, membership: Membership) -> str:
+        """What moves the claim on, for a member who has no move to make by hand."""
+        if not membership.can_work_on(self):
+            if self.status == self.Status.NEW and self.assignee_id is None:
+                return "Take the claim to work on it."
+            return "Only the claim's assignee or an editor can change its status."
+        if self.status == self.Status.NEW:
+            return "Assign the claim (or take it) to start work on it."
+        # In review, published, dismissed: why it can't go back to new says what moves it on.
+        return self.move_refusal(membership, self.Status.NEW)
+
+    def assignment_refusal(self) -> str:
+        """Why the claim can't be assigned now; "" when it can."""
+        if self.status in (self.Status.PUBLISHED, self.Status.DISMISSED):
+            return f"The claim is {self.get_status_display().lower()}; reopen it first."
+        return ""
 
 
 class Source(models.Model):

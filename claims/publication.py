@@ -4,7 +4,8 @@ A published fact-check must not change silently (IFCN principle 5). So when a ve
 published, `freeze(verdict)` stores what readers see in `Verdict.public_record`, and the public
 page, ClaimReview markup and the public feeds read that record, never the live rows. The record
 changes only when a correction is approved (claims/desk.py), and `record_changes` says what
-changed, for the correction's public history.
+changed, for the correction's public history; `approved_corrections` reads that history the way
+readers (the public page, ClaimReview's `correction`, the exports) see it.
 
 `record_of(verdict)` builds the record from the live rows; it is also how the verdict form
 previews the ClaimReview a verdict would get before anyone publishes it. It reads the verdict's
@@ -27,6 +28,8 @@ The record is plain JSON (format `RECORD_FORMAT`):
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 
 from django.utils import timezone
 
@@ -117,6 +120,13 @@ def record_of(verdict, *, sources=None, bounds=None, published_at=None) -> dict:
     }
 
 
+def current_record(verdict) -> dict:
+    """What readers see of a published verdict now: its frozen record. A verdict published
+    without one (rows made by hand; migration 0008 froze the older ones) falls back to the
+    record its live rows would give, so it is never shown half-empty."""
+    return verdict.public_record or record_of(verdict)
+
+
 def freeze(verdict, **kwargs) -> dict:
     """Store the verdict's public record from the live rows (call inside the transaction that
     publishes it or approves a correction) and return it."""
@@ -186,3 +196,84 @@ def _source_changes(old: dict, new: dict) -> dict:
         "removed": removed,
         "edited": edited,
     }
+
+
+# --- The public history of corrections -------------------------------------------------------
+
+# What a public correction entry is read from (Correction.objects.approved().values(...)).
+CORRECTION_VALUES = (
+    "verdict_id",
+    "decided_at",
+    "created_at",
+    "reason",
+    "changes",
+    "old_rating__label",
+    "new_rating__label",
+    "old_summary",
+    "new_summary",
+)
+
+
+def correction_entry(row: dict) -> dict:
+    """An approved correction as readers see it: {"date", "changes", "reason"}.
+
+    `row` holds CORRECTION_VALUES. Corrections approved before the two-person workflow
+    (migration 0008) have no `changes` list; what they changed is read from the rating and
+    summary they kept.
+    """
+    changes = row["changes"] or _legacy_changes(row)
+    return {
+        "date": row["decided_at"] or row["created_at"],
+        "changes": changes,
+        "reason": row["reason"],
+    }
+
+
+def _legacy_changes(row: dict) -> list[dict]:
+    changes = []
+    old_rating, new_rating = row["old_rating__label"] or "", row["new_rating__label"] or ""
+    if old_rating != new_rating:
+        changes.append({"field": "rating", "label": "Rating", "old": old_rating, "new": new_rating})
+    if row["old_summary"] != row["new_summary"]:
+        changes.append(
+            {
+                "field": "summary",
+                "label": "Summary",
+                "old": row["old_summary"],
+                "new": row["new_summary"],
+            }
+        )
+    return changes
+
+
+def approved_corrections(verdict_ids: Iterable[int]) -> dict[int, list[dict]]:
+    """The approved corrections of these verdicts, oldest first, by verdict id: one query.
+
+    Proposed and rejected corrections never changed what readers see, so they are not here.
+    """
+    from claims.models import Correction
+
+    by_verdict = defaultdict(list)
+    rows = Correction.objects.approved().filter(verdict_id__in=list(verdict_ids))
+    for row in rows.values(*CORRECTION_VALUES):
+        by_verdict[row["verdict_id"]].append(correction_entry(row))
+    return by_verdict
+
+
+# Fields whose old and new text are paragraphs: a sentence about them only says they changed.
+LONG_FIELDS = ("explanation",)
+
+
+def change_text(change: dict) -> str:
+    """One change in a sentence: "Rating: “True” → “Mostly true”"."""
+    if change["field"] in LONG_FIELDS:
+        return f"{change['label']} rewritten"
+    if not change.get("old"):
+        return f"{change['label']}: {change['new'] or 'removed'}"
+    return f"{change['label']}: “{change['old']}” → “{change['new'] or 'none'}”"
+
+
+def correction_text(entry: dict) -> str:
+    """A correction as one paragraph: what changed, then why (ClaimReview's CorrectionComment)."""
+    changed = "; ".join(change_text(change) for change in entry["changes"])
+    return f"{changed}. {entry['reason']}" if changed else entry["reason"]

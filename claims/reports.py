@@ -1,6 +1,9 @@
 """The article's verdict report, on screen and as PDF, and the PDF renderer's fetch rules.
 
-A report covers at most REPORT_MAX_CLAIMS claims: those with a verdict first, then the most
+A report leads with a summary table (claim, rating, status, reviewer), then each claim in
+full. It leaves out the claims nobody worked on (new, unassigned, no source, no verdict: the
+extractor's picks nobody has looked at) unless asked for all of them (`all_claims`, ?all=1).
+It covers at most REPORT_MAX_CLAIMS claims: those with a verdict first, then the most
 check-worthy, shown in reading order. Past that bound its cost no longer grows with the
 article (a million characters can hold thousands of machine-picked claims nobody has read);
 the queue, filtered to the article, lists them all.
@@ -8,6 +11,8 @@ the queue, filtered to the article, lists them all.
 The PDF is built by the worker, never in a request: WeasyPrint needs seconds even for a short
 report, and minutes for a long one. A member asks for it (ReportPdf, queued), the report page
 shows its progress and then a download link; the PDF is kept until someone builds it again.
+It holds the claims the member was looking at: ReportPdf.all_claims stores the choice, the
+worker reads it, and the page says which claims the stored PDF covers.
 """
 
 import datetime
@@ -22,9 +27,9 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from kombu.exceptions import OperationalError
 
 from claims.claimreview import is_web_url
@@ -36,22 +41,33 @@ TEMPLATE = "claims/article_report.html"
 REPORT_MAX_CLAIMS = 200
 
 
-def report_claims(article: Article) -> list[Claim]:
+# Somebody worked on the claim: it moved on from new, has someone on it, a source or a verdict.
+WORKED_ON = (
+    ~Q(status=Claim.Status.NEW)
+    | Q(assignee__isnull=False)
+    | Q(verdict__isnull=False)
+    | Exists(Source.objects.filter(claim=OuterRef("pk")))
+)
+
+
+def report_claims(article: Article, *, all_claims: bool = False) -> list[Claim]:
     """The report's claims in reading order, with their verdict, people and sources.
 
-    At most REPORT_MAX_CLAIMS: claims with a verdict first, then by check-worthiness. Four
-    queries, however many claims: claims joined to their verdict and people, then sources,
-    then corrections.
+    Only those somebody worked on, unless `all_claims`. At most REPORT_MAX_CLAIMS: claims
+    with a verdict first, then by check-worthiness. Four queries, however many claims:
+    claims joined to their verdict and people, then sources, then approved corrections.
     """
+    claims = article.claims.all() if all_claims else article.claims.filter(WORKED_ON)
     chosen = (
-        article.claims.select_related(
+        claims.select_related(
             "assignee", "verdict__rating", "verdict__author", "verdict__approved_by"
         )
         .prefetch_related(
             Prefetch("sources", queryset=Source.objects.order_by("created_at", "pk")),
             Prefetch(
                 "verdict__corrections",
-                queryset=Correction.objects.select_related("old_rating", "new_rating"),
+                # Proposed and rejected corrections never changed what readers see.
+                queryset=Correction.objects.approved().select_related("old_rating", "new_rating"),
             ),
         )
         .annotate(unreviewed=ExpressionWrapper(Q(verdict__isnull=True), BooleanField()))
@@ -60,32 +76,55 @@ def report_claims(article: Article) -> list[Claim]:
     return sorted(chosen, key=lambda claim: (claim.start, claim.end))
 
 
-def report_context(article: Article) -> dict:
+def report_context(article: Article, *, all_claims: bool = False) -> dict:
     """What the report template shows, on screen and in the PDF."""
-    claims = report_claims(article)
+    claims = report_claims(article, all_claims=all_claims)
     for claim in claims:
         # A claim without a verdict has none cached; reading it would raise, not query.
-        claim.report_verdict = getattr(claim, "verdict", None)
+        claim.report_verdict = verdict = getattr(claim, "verdict", None)
+        claim.reviewer = (verdict.author if verdict else None) or claim.assignee
         for source in claim.sources.all():
             source.link = source.url if is_web_url(source.url) else ""
-    total = article.claims.count()
+    counts = article.claims.aggregate(total=Count("pk"), worked=Count("pk", filter=WORKED_ON))
+    eligible = counts["total"] if all_claims else counts["worked"]
     return {
         "article": article,
-        "article_link": article.source_url if is_web_url(article.source_url) else "",
+        "article_details": article_details(article),
         "claims": claims,
-        "claims_left_out": total - len(claims),
+        "all_claims": all_claims,
+        "claims_total": counts["total"],
+        # Past REPORT_MAX_CLAIMS; and, unless all are shown, those nobody worked on.
+        "claims_left_out": eligible - len(claims),
+        "claims_untouched": 0 if all_claims else counts["total"] - counts["worked"],
         "generated_at": timezone.now(),
     }
+
+
+def article_details(article: Article) -> list[dict]:
+    """The article's outlet, author, date and address that it has, as {"text", "link"}.
+
+    A list, so the template puts separators only between details that exist.
+    """
+    link = article.source_url if is_web_url(article.source_url) else ""
+    date = article.published_date and dateformat.format(article.published_date, "j M Y")
+    details = [article.outlet, article.author, date, article.source_url]
+    return [
+        {"text": text, "link": link if text == article.source_url else ""}
+        for text in details
+        if text and str(text).strip()
+    ]
 
 
 # --- The PDF, built by the worker -----------------------------------------------------------
 
 
-def request_pdf(*, article: Article, user: User) -> ReportPdf:
+def request_pdf(*, article: Article, user: User, all_claims: bool = False) -> ReportPdf:
     """Ask the worker for a fresh PDF of the article's report, sent once the transaction commits.
 
-    A PDF already waiting is not asked for twice, unless it has waited longer than a task may
-    run (its worker died).
+    `all_claims`: of every claim, or only of those somebody worked on. A PDF already waiting
+    with the same choice is not asked for twice, unless it has waited longer than a task may
+    run (its worker died). With the other choice it is asked for again: a build that started
+    with the old choice then finds the row changed and leaves it to the new one (build_pdf).
     """
     from claims.tasks import build_report_pdf
 
@@ -94,13 +133,21 @@ def request_pdf(*, article: Article, user: User) -> ReportPdf:
         report, created = ReportPdf.objects.select_for_update().get_or_create(
             article=article, defaults={"requested_by": user}
         )
-        if not created and report.is_pending and report.requested_at > waited_too_long:
+        same_choice = report.all_claims == all_claims
+        if (
+            not created
+            and report.is_pending
+            and same_choice
+            and report.requested_at > waited_too_long
+        ):
             return report
         report.status = ReportPdf.Status.QUEUED
         report.requested_by = user
         report.requested_at = timezone.now()
         report.error = ""
-        report.save(update_fields=["status", "requested_by", "requested_at", "error"])
+        report.all_claims = all_claims
+        fields = ["status", "requested_by", "requested_at", "error", "all_claims"]
+        report.save(update_fields=fields)
 
     def send():
         try:
@@ -127,9 +174,14 @@ def build_pdf(article_id: int) -> None:
     if report is None:
         return
     article = report.article
-    context = {**report_context(article), "workspace": article.workspace, "for_pdf": True}
+    context = {
+        **report_context(article, all_claims=report.all_claims),
+        "workspace": article.workspace,
+        "for_pdf": True,
+    }
     pdf = render_pdf(render_to_string(TEMPLATE, context))
-    ReportPdf.objects.filter(pk=report.pk).update(
+    # Asked for again with the other choice meanwhile: that request's task builds it.
+    ReportPdf.objects.filter(pk=report.pk, all_claims=report.all_claims).update(
         status=ReportPdf.Status.DONE, pdf=pdf, error="", built_at=timezone.now()
     )
 

@@ -7,13 +7,17 @@ arguments and say in their docstring what they enqueue or send.
 import datetime
 import logging
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from claims import broker_status, matching
+from claims.ingest.text import title_without_outlet
 from claims.models import (
     Activity,
     Article,
@@ -23,6 +27,7 @@ from claims.models import (
     User,
     Workspace,
     text_fingerprint,
+    web_url,
 )
 
 if TYPE_CHECKING:
@@ -161,6 +166,7 @@ def extract_claims(article: Article) -> int:
     Safe to run any number of times: extraction is deterministic and a claim's span is unique
     per article, so a rerun (a retry, a redelivery after a killed worker) adds nothing.
     """
+    from claims.attribution import suggestion_fields
     from claims.extraction import MODEL_VERSION, extract_candidates
 
     threshold = Workspace.objects.values_list("claim_threshold", flat=True).get(
@@ -168,6 +174,8 @@ def extract_claims(article: Article) -> int:
     )
     sentences = extract_candidates(article.body, threshold=threshold, include_all=True)
     candidates = [c for c in sentences if c.checkworthy]
+    # The sentence before each, for "..., he said" (who made a claim: claims/attribution.py).
+    preceding = {c.start: sentences[i - 1].text for i, c in enumerate(sentences) if i}
     # Embeddings and each claim's best earlier match (claims/matching.py).
     matched = matching.claim_fields(article.workspace_id, [c.text for c in candidates])
     claims = [
@@ -181,6 +189,7 @@ def extract_claims(article: Article) -> int:
             origin=Claim.Origin.EXTRACTED,
             cues=list(c.cues),
             needs_context=c.needs_context,
+            **suggestion_fields(c.text, preceding.get(c.start, "")),
             **fields,
         )
         for c, fields in zip(candidates, matched, strict=True)
@@ -422,22 +431,38 @@ def _store_text(article: Article, extracted: "ExtractedArticle") -> Article | No
         .exclude(pk=article.pk)
         .first()
     )
-    article.title = article.title or extracted.title[:500]
     article.outlet = article.outlet or extracted.outlet[:200]
     article.author = article.author or extracted.author[:300]
     article.published_date = article.published_date or extracted.published
-    article.save(
-        update_fields=[
-            "body",
-            "fingerprint",
-            "title",
-            "outlet",
-            "author",
-            "published_date",
-            "updated_at",
-        ]
-    )
+    # An uploaded page's own address (its canonical link), unless another article has it.
+    address = _page_address(article, extracted.url)
+    article.source_url = article.source_url or address
+    host = urlsplit(article.source_url).hostname or ""
+    # The title as read, less the outlet's name the site appended (" | DW | 19.01.2020").
+    read_title = title_without_outlet(extracted.title, article.outlet, extracted.outlet, host)
+    article.title = article.title or read_title[:500]
+    fields = ["body", "fingerprint", "title", "outlet", "author", "published_date"]
+    try:
+        with transaction.atomic():
+            article.save(update_fields=[*fields, "source_url", "updated_at"])
+    except IntegrityError:
+        # Another article took the address a moment ago: keep the text, leave the address.
+        article.source_url = ""
+        article.save(update_fields=[*fields, "source_url", "updated_at"])
     return duplicate
+
+
+def _page_address(article: Article, url: str) -> str:
+    """`url` as the article's address: a valid http(s) URL no other article of the workspace
+    has; else ""."""
+    if article.source_url or not web_url(url) or len(url) > 2000:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        return ""
+    taken = article.workspace.articles.filter(source_url=url).exclude(pk=article.pk).exists()
+    return "" if taken else url
 
 
 def add_manual_claim(*, article: Article, user: User, start: int, end: int) -> tuple[Claim, bool]:
@@ -445,6 +470,7 @@ def add_manual_claim(*, article: Article, user: User, start: int, end: int) -> t
 
     The span is scored like extracted sentences so it sorts among them in the queue.
     """
+    from claims.attribution import suggestion_fields
     from claims.extraction import score_sentences
     from claims.extraction.cues import cues, needs_context
 
@@ -463,6 +489,9 @@ def add_manual_claim(*, article: Article, user: User, start: int, end: int) -> t
                 created_by=user,
                 cues=cues(article.body[start:end]),
                 needs_context=needs_context(article.body[start:end]),
+                **suggestion_fields(
+                    article.body[start:end], Claim(start=start).preceding_sentence(article.body)
+                ),
                 **matched,
             )
             Activity.objects.create(

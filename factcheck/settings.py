@@ -29,7 +29,26 @@ if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50):
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env_str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+
+def _served_address() -> str:
+    """The address `make run` serves, from the HOST and PORT it passes (127.0.0.1:8000)."""
+    port = env_int("PORT", default=8000, minimum=1)
+    host = env_str("HOST", default="") or "127.0.0.1"
+    if any(ch.isspace() or ch in "/?#@" for ch in host) or port > 65535:
+        raise ImproperlyConfigured(
+            f"HOST and PORT must be a host name or address and a port; got {host!r}:{port}."
+        )
+    # Listening on every interface: a browser on this machine reaches it on the loopback.
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "[::]": "::1"}.get(host, host)  # noqa: S104
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{port}"
+
+
+# The address links in e-mails, invitations and ClaimReview point at; unset, the address
+# `make run` serves, so those links work out of the box on a development machine.
+SITE_URL = (env_str("SITE_URL", default="") or _served_address()).rstrip("/")
 
 INSTALLED_APPS = [
     "claims.apps.OperatorAdminConfig",  # django.contrib.admin, for superusers only

@@ -6,6 +6,7 @@ from django.urls import include, path
 from claims import health
 from claims.views import (
     articles,
+    attribution,
     claim_page,
     curation,
     desk,
@@ -70,6 +71,11 @@ urlpatterns = [
         name="organisation_save",
     ),
     path(
+        "w/<slug:slug>/settings/methodology/",
+        workspace_settings.methodology_save,
+        name="methodology_save",
+    ),
+    path(
         "w/<slug:slug>/settings/claim-selection/",
         workspace_settings.claim_selection_save,
         name="claim_selection_save",
@@ -113,6 +119,11 @@ urlpatterns = [
     path("w/<slug:slug>/queue/bulk/", queue.queue_bulk, name="queue_bulk"),
     path("w/<slug:slug>/queue/export/", exports.queue_export, name="queue_export"),
     path(
+        "w/<slug:slug>/queue/export/claims/",
+        exports.queue_claims_export,
+        name="queue_claims_export",
+    ),
+    path(
         "w/<slug:slug>/queue/claimreview-check/",
         exports.claimreview_check,
         name="claimreview_check",
@@ -132,6 +143,7 @@ urlpatterns = [
     path(claim, claim_page.claim_detail, name="claim_detail"),
     path(claim + "assign/", claim_page.claim_assign, name="claim_assign"),
     path(claim + "take/", claim_page.claim_take, name="claim_take"),
+    path(claim + "attribution/", attribution.claim_attribution, name="claim_attribution"),
     path(claim + "status/", claim_page.claim_status, name="claim_status"),
     path(claim + "sources/", claim_page.source_add, name="source_add"),
     path(claim + "sources/<int:source_pk>/", claim_page.source_edit, name="source_edit"),
@@ -153,7 +165,27 @@ urlpatterns = [
     path(claim + "verdict/publish/", claim_page.verdict_publish, name="verdict_publish"),
     path(claim + "verdict/return/", claim_page.verdict_return, name="verdict_return"),
     path(claim + "verdict/correct/", claim_page.verdict_correct, name="verdict_correct"),
+    path(
+        claim + "corrections/<int:correction_pk>/approve/",
+        claim_page.correction_approve,
+        name="correction_approve",
+    ),
+    path(
+        claim + "corrections/<int:correction_pk>/reject/",
+        claim_page.correction_reject,
+        name="correction_reject",
+    ),
     path("fact-checks/<slug:slug>/<int:pk>/", public.public_verdict, name="public_verdict"),
+    path(
+        "fact-checks/<slug:slug>/corrections/",
+        public.public_corrections,
+        name="public_corrections",
+    ),
+    path(
+        "fact-checks/<slug:slug>/methodology/",
+        public.public_methodology,
+        name="public_methodology",
+    ),
     path("w/<slug:slug>/articles/<int:pk>/report/", reports.article_report, name="article_report"),
     path(
         "w/<slug:slug>/articles/<int:pk>/report.pdf",

@@ -6,7 +6,16 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from claims.models import Article, Claim, Invitation, Membership, Rating, Verdict, Workspace
+from claims.models import (
+    Article,
+    Claim,
+    Correction,
+    Invitation,
+    Membership,
+    Rating,
+    Verdict,
+    Workspace,
+)
 from tests.factories import (
     ClaimFactory,
     CommentFactory,
@@ -22,12 +31,17 @@ def objects_of(workspace):
     claim = ClaimFactory(article__workspace=workspace)
     source = SourceFactory(claim=claim)
     verdict = VerdictFactory(claim=claim)
+    # A proposal waiting for approval (anyone could approve or reject it, were it theirs).
+    correction = Correction.objects.create(
+        verdict=verdict, reason="A figure was revised.", created_by=verdict.author
+    )
     return {
         "workspace": workspace,
         "article": claim.article,
         "claim": claim,
         "verdict": verdict,
         "source": source,
+        "correction": correction,
         "comment": CommentFactory(claim=claim),
         "membership": workspace.memberships.create(user=UserFactory(), role="reviewer"),
         "rating": workspace.ratings.create(label="Satire", position=9),
@@ -88,6 +102,7 @@ def snapshot():
         [m.objects.count() for m in (TOTPDevice, StaticToken)],
         list(Claim.objects.order_by("pk").values_list("status", "assignee", "priority")),
         list(Verdict.objects.order_by("pk").values_list("status", "version")),
+        list(Correction.objects.order_by("pk").values_list("status", "decided_by")),
         list(Article.objects.order_by("pk").values_list("extraction_status", flat=True)),
         Notification.objects.filter(read_at__isnull=False).count(),
         list(

@@ -110,12 +110,13 @@ def test_query_count_is_constant(reviewer_client, workspace, django_assert_num_q
     article = ArticleFactory(workspace=workspace, body=BODY * 30)
     article.add_claim(start=0, end=46, assignee=UserFactory(), status="assigned")
     reviewer_client.get(url(article))
-    with django_assert_num_queries(7):
+    # With the details history (tests/test_article_history.py).
+    with django_assert_num_queries(8):
         reviewer_client.get(url(article))
     for i in range(1, 50):
         start = i * len(BODY) % (len(BODY) * 30)
         article.add_claim(start=start, end=start + 46 - i // 30, assignee=UserFactory())
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         reviewer_client.get(url(article))
 
 
@@ -173,7 +174,7 @@ def test_long_article_query_count_is_the_same_for_every_part(
     reviewer_client.get(url(long_article))
     for part in (1, 7, 20):
         # One more than a short article: counting every claim, not only this part's.
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             reviewer_client.get(url(long_article) + f"?part={part}")
 
 

@@ -41,13 +41,15 @@ def test_unknown_source_is_a_bad_request(reviewer_client, workspace):
     assert reviewer_client.get(url(workspace, "fax")).status_code == 400
 
 
-def test_htmx_tab_switch_returns_only_the_form(reviewer_client, workspace):
+def test_htmx_tab_switch_returns_only_the_form_and_its_tabs(reviewer_client, workspace):
     response = reviewer_client.get(url(workspace, "url"), headers={"HX-Request": "true"})
     page = response.content.decode()
-    assert page.startswith('\n<section id="ingest-form"') or page.lstrip().startswith(
-        '<section id="ingest-form"'
-    )
+    assert page.lstrip().startswith('<div id="ingest-form"')
     assert "<html" not in page
+    # The tabs come along, the one for the form shown highlighted.
+    assert 'href="?source=url" hx-get="?source=url"' in page
+    current = page.split('aria-current="page"')[0].rsplit("<a ", 1)[1]
+    assert 'href="?source=url"' in current
 
 
 def test_paste_creates_article_and_queues_extraction(

@@ -176,11 +176,14 @@ def test_workflow_through_the_views(reviewer_client, editor_client, claim):
     save(reviewer_client, claim, 0, "Crime rose, in fact.")
     reviewer_client.post(url("verdict_submit", claim), {"version": 1})
     page = editor_client.get(claim.get_absolute_url()).content.decode()
-    assert "Approve and publish" in page
+    # No source yet: the page says so before the click instead of offering "Approve".
+    assert "Approve and publish" not in page
+    assert "Add at least one source before approving" in page
     response = editor_client.post(url("verdict_publish", claim), {"version": 2}, headers=HTMX)
-    assert response.status_code == 403  # no source yet
+    assert response.status_code == 403  # and the desk refuses it anyway
     assert "Add at least one source" in response.content.decode()
     SourceFactory(claim=claim)
+    assert "Approve and publish" in editor_client.get(claim.get_absolute_url()).content.decode()
     editor_client.post(url("verdict_publish", claim), {"version": 2})
     claim.refresh_from_db()
     assert claim.status == "published"

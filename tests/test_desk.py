@@ -152,7 +152,9 @@ def test_send_back_with_a_comment(team, claim):
     assert (verdict.status, claim.status) == ("draft", "researching")
     assert claim.comments.get().body == "Cite the 2023 report."
     assert Notification.objects.filter(
-        recipient=team["alice"].user, claim=claim, message__contains="sent your verdict back"
+        recipient=team["alice"].user,
+        claim=claim,
+        message__contains=f"sent back your verdict on “{claim.text[:30]}",
     ).exists()
 
 
@@ -212,29 +214,28 @@ def test_correcting_a_published_verdict_keeps_a_visible_record(team, claim):
             explanation="",
             version=verdict.version,
         )
+    proposal = {
+        "verdict": verdict,
+        "version": verdict.version,
+        "rating": rating(claim.workspace, "Half true"),
+        "summary": "Partly right.",
+        "explanation": "New data.",
+        "sources": [{"url": s.url, "stance": s.stance} for s in claim.sources.all()],
+    }
     with pytest.raises(desk.NotAllowed, match="why"):
-        desk.correct_verdict(
-            membership=team["editor"],
-            verdict=verdict,
-            version=verdict.version,
-            rating=rating(claim.workspace, "Half true"),
-            summary="s",
-            explanation="e",
-            reason="",
-        )
-    corrected = desk.correct_verdict(
-        membership=team["editor"],
-        verdict=verdict,
-        version=verdict.version,
-        rating=rating(claim.workspace, "Half true"),
-        summary="Partly right.",
-        explanation="New data.",
-        reason="The agency revised its figures.",
+        desk.propose_correction(membership=team["editor"], reason="", **proposal)
+    correction = desk.propose_correction(
+        membership=team["editor"], reason="The agency revised its figures.", **proposal
     )
+    # Nothing changes until another editor approves it.
+    verdict.refresh_from_db()
+    assert verdict.rating.label == "False" and correction.status == "proposed"
+    corrected = desk.approve_correction(membership=team["editor2"], correction=correction)
     assert corrected.rating.label == "Half true" and corrected.status == "published"
     correction = Correction.objects.get()
     assert (correction.old_rating.label, correction.new_rating.label) == ("False", "Half true")
     assert correction.reason == "The agency revised its figures."
+    assert correction.status == "approved" and correction.decided_by == team["editor2"].user
 
 
 def test_ratings_from_another_workspace_are_refused(team, claim, other_workspace):

@@ -290,23 +290,33 @@ def test_bulk_link_then_approval_carries_the_verdict_across(
     html = page(editor_client, copies[0].get_absolute_url())
     assert "Close to the council&#x27;s figure." in html
 
-    # A correction to the original reaches the copies, each with its visible record.
-    desk.correct_verdict(
-        membership=approver,
+    # A correction to the original (proposed by its writer, approved by another editor)
+    # reaches the copies, each with its visible record.
+    proposal = desk.propose_correction(
+        membership=mine,
         verdict=published,
         version=published.version,
         rating=workspace.ratings.get(label="False"),
         summary="The council's accounts were wrong.",
         explanation="The audit found 15 million.",
+        sources=[{"url": "https://stats.example.org/audit", "stance": "refutes"}],
         reason="The audit was published.",
     )
+    desk.approve_correction(membership=approver, correction=proposal)
     for copy in copies:
         carried = Verdict.objects.get(claim=copy)
         assert (carried.rating.label, carried.summary) == (
             "False",
             "The council's accounts were wrong.",
         )
-        assert carried.corrections.get().reason == "The audit was published."
+        correction = carried.corrections.get()
+        assert (correction.reason, correction.status) == ("The audit was published.", "approved")
+        assert (correction.created_by, correction.decided_by) == (writer, editor)
+        assert carried.public_record["rating"]["label"] == "False"
+        assert [s["url"] for s in carried.public_record["sources"]] == [
+            "https://stats.example.org/audit"
+        ]
+        assert carried.public_record["claim"]["text"] == copy.text
 
 
 def test_bulk_link_to_a_named_original(fake_encoder, editor_client, workspace):
@@ -364,17 +374,20 @@ def test_a_correction_leaves_a_linked_claims_own_verdict_alone(fake_encoder, edi
     # Linked while in review, then approved on its own by another editor: its verdict is its own.
     Claim.objects.filter(pk=own.pk).update(duplicate_of=original)
     before = Verdict.objects.get(claim=own)
-    approver = Membership.objects.get(user=editor, workspace=workspace)
+    proposer = Membership.objects.get(user=editor, workspace=workspace)
+    approver = Membership.objects.create(user=UserFactory(), workspace=workspace, role="editor")
     verdict = original.verdict
-    desk.correct_verdict(
-        membership=approver,
+    proposal = desk.propose_correction(
+        membership=proposer,
         verdict=verdict,
         version=verdict.version,
         rating=workspace.ratings.get(label="True"),
         summary="It was right after all.",
         explanation="The audit agrees.",
+        sources=[{"url": "https://stats.example.org/audit"}],
         reason="The audit was published.",
     )
+    desk.approve_correction(membership=approver, correction=proposal)
     after = Verdict.objects.get(claim=own)
     assert (after.rating_id, after.summary, after.version) == (
         before.rating_id,

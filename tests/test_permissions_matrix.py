@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from claims.models import Activity, Claim, Comment, Role, Source, Verdict
+from claims.models import Activity, Claim, Comment, Correction, Role, Source, Verdict
 from tests.factories import (
     ClaimFactory,
     MembershipFactory,
@@ -33,7 +33,11 @@ ALLOWED = {
     "verdict_submit": {"assignee", "editor", "admin"},
     "verdict_publish": {"editor", "admin"},
     "verdict_return": {"editor", "admin"},
-    "verdict_correct": {"editor", "admin"},
+    # Proposing a correction: whoever works on the claim; deciding it: an editor (not the
+    # proposer, here the verdict's writer).
+    "verdict_correct": {"assignee", "editor", "admin"},
+    "correction_approve": {"editor", "admin"},
+    "correction_reject": {"editor", "admin"},
 }
 
 
@@ -90,6 +94,8 @@ def setup(action, workspace, people):
             "verdict_publish": "submitted",
             "verdict_return": "submitted",
             "verdict_correct": "published",
+            "correction_approve": "published",
+            "correction_reject": "published",
         }[action]
         fields = {"status": verdict_status, "author": people["writer"]}
         if verdict_status == "published":
@@ -102,6 +108,26 @@ def setup(action, workspace, people):
             claim.status = "in_review"
             claim.save()
         verdict = VerdictFactory(claim=claim, rating=rating, **fields)
+        if action in ("correction_approve", "correction_reject"):
+            proposed = {
+                "version": verdict.version,
+                "rating": rating.pk,
+                "summary": "Corrected.",
+                "explanation": "…",
+                "sources": [
+                    {
+                        "url": source.url,
+                        "title": "",
+                        "publisher": "",
+                        "excerpt": "",
+                        "stance": "context",
+                    }
+                ],
+            }
+            correction = Correction.objects.create(
+                verdict=verdict, proposed=proposed, reason="x", created_by=people["writer"]
+            )
+            extra = {"correction_pk": correction.pk}
         data = {
             "version": verdict.version,
             "comment": "Needs a source.",
@@ -109,6 +135,13 @@ def setup(action, workspace, people):
             "summary": "Corrected.",
             "explanation": "…",
             "reason": "New figures.",
+            "note": "Not needed.",
+            # The correction's sources: the current one, kept.
+            "sources-TOTAL_FORMS": 1,
+            "sources-INITIAL_FORMS": 1,
+            "sources-0-keep": "on",
+            "sources-0-url": source.url,
+            "sources-0-stance": "context",
         }
     return claim, data, extra
 
@@ -120,6 +153,7 @@ def state():
         list(Source.objects.order_by("pk").values_list("url", "stance")),
         Comment.objects.count(),
         Activity.objects.count(),
+        list(Correction.objects.values_list("status", flat=True)),
     )
 
 

@@ -463,22 +463,25 @@ def test_an_editor_who_was_demoted_and_promoted_still_cannot_approve_their_edit(
 def test_correction_by_an_editor_then_a_duplicate_carries_the_corrected_text(
     desk_team, assigned_claim, workspace
 ):
-    """cora approves, ed corrects, then a new claim is linked as a duplicate: it is published
-    with ed's corrected text, and the approval it carries is cora's (never ed approving ed)."""
+    """cora approves, ed proposes a correction that cora approves, then a new claim is linked
+    as a duplicate: it is published with ed's corrected text, and the approval it carries is
+    cora's (never ed approving ed)."""
     claim = assigned_claim
     _save(desk_team, "alice", claim, "Alice's text.")
     _submit(desk_team, "alice", claim)
     _publish(desk_team, "cora", claim)
     verdict = _verdict(claim)
-    desk.correct_verdict(
+    proposal = desk.propose_correction(
         membership=desk_team["ed"],
         verdict=verdict,
         version=verdict.version,
         rating=workspace.ratings.get(label="Misleading"),
         summary="Ed's correction.",
         explanation="Newer figures.",
+        sources=[{"url": s.url, "stance": s.stance} for s in claim.sources.all()],
         reason="The ministry revised its figure.",
     )
+    desk.approve_correction(membership=desk_team["cora"], correction=proposal)
     copy = ClaimFactory(article__workspace=workspace)
     desk.link_duplicates(
         membership=desk_team["ed"], original=claim, claims=Claim.objects.filter(pk=copy.pk)

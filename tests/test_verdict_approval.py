@@ -184,21 +184,27 @@ def test_the_database_refuses_an_approver_who_last_edited(team, claim):
         )
 
 
-def test_the_approver_may_still_correct_the_published_verdict(team, claim):
+def test_the_approver_may_propose_a_correction_but_another_editor_approves_it(team, claim):
     save(team, "alice", claim)
     submit(team, "alice", claim)
     verdict = publish(team, "ed", claim)
-    corrected = desk.correct_verdict(
+    correction = desk.propose_correction(
         membership=team["ed"],
         verdict=verdict,
         version=verdict.version,
         rating=_rating(claim, "Half true"),
         summary="Partly right.",
         explanation="Revised figures.",
+        sources=[{"url": s.url, "stance": s.stance} for s in claim.sources.all()],
         reason="The agency revised its figures.",
     )
+    with pytest.raises(desk.NotAllowed, match="Another editor must approve your correction"):
+        desk.approve_correction(membership=team["ed"], correction=correction)
+    corrected = desk.approve_correction(membership=team["cora"], correction=correction)
+    # The approval stays ed's: the correction records who proposed and who approved it.
     assert (corrected.summary, corrected.approved_by) == ("Partly right.", team["ed"].user)
-    assert corrected.corrections.get().created_by == team["ed"].user
+    correction.refresh_from_db()
+    assert (correction.created_by, correction.decided_by) == (team["ed"].user, team["cora"].user)
 
 
 # --- The claim page: plain forms and htmx ---------------------------------------------------

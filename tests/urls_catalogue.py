@@ -16,6 +16,7 @@ APP_URLS = {
     "workspace_settings": ("workspace", False),
     "organisation_save": ("workspace", True),
     "claim_selection_save": ("workspace", True),
+    "methodology_save": ("workspace", True),
     "member_invite": ("workspace", True),
     "invitation_revoke": ("invitation", True),
     # The e-mailed link: GET shows the invitation, POST accepts it (for its invitee only).
@@ -39,6 +40,7 @@ APP_URLS = {
     "claim_queue": ("workspace", False),
     "queue_bulk": ("workspace", True),
     "queue_export": ("workspace", False),
+    "queue_claims_export": ("workspace", False),
     "claimreview_check": ("workspace", False),
     "my_claims": ("workspace", False),
     "article_new": ("workspace", True),
@@ -52,6 +54,7 @@ APP_URLS = {
     "claim_detail": ("claim", False),
     "claim_assign": ("claim", True),
     "claim_take": ("claim", True),
+    "claim_attribution": ("claim", True),
     "claim_status": ("claim", True),
     "source_add": ("claim", True),
     "source_edit": ("source", True),
@@ -64,7 +67,10 @@ APP_URLS = {
     "verdict_submit": ("claim", True),
     "verdict_publish": ("claim", True),
     "verdict_return": ("claim", True),
+    # Proposing a correction (the name dates from one-editor corrections); deciding one.
     "verdict_correct": ("claim", True),
+    "correction_approve": ("correction", True),
+    "correction_reject": ("correction", True),
     "article_report": ("article", False),
     "article_report_pdf": ("article", False),
     "article_report_pdf_build": ("article", True),
@@ -79,6 +85,8 @@ PUBLIC_URLS = {
     "password_reset_confirm",
     "password_reset_complete",
     "public_verdict",
+    "public_corrections",  # tests/test_public_pages.py
+    "public_methodology",
     "invitation_signup",  # needs the e-mailed token; tests/test_invitations.py
 }
 
@@ -104,7 +112,7 @@ def named_urls() -> set[str]:
 
 
 # Query strings some URLs need to do their work.
-QUERIES = {"queue_export": "?format=csv"}
+QUERIES = {"queue_export": "?format=csv", "queue_claims_export": "?format=csv"}
 
 
 def url_for(name: str, objects: dict) -> str:
@@ -134,6 +142,9 @@ def _path_for(name: str, objects: dict) -> str:
     if kind == "source":
         source = objects["source"]
         return reverse(name, args=[workspace.slug, source.claim_id, source.pk])
+    if kind == "correction":
+        correction = objects["correction"]
+        return reverse(name, args=[workspace.slug, correction.verdict.claim_id, correction.pk])
     if kind == "comment":
         comment = objects["comment"]
         return reverse(name, args=[workspace.slug, comment.claim_id, comment.pk])

@@ -28,6 +28,9 @@ from claims.ingest.text import (
     format_size,
     make_article,
     normalise_text,
+    real_author,
+    real_title,
+    title_from_first_line,
 )
 
 SUPPORTED_EXTENSIONS = (".txt", ".md", ".html", ".htm", ".docx", ".pdf")
@@ -148,14 +151,38 @@ def _extract_docx(data: bytes, *, max_bytes: int) -> ExtractedArticle:
         document = docx.Document(io.BytesIO(data))
         blocks = [_docx_block_text(block) for block in document.iter_inner_content()]
         properties = document.core_properties
-        title, author = properties.title or "", properties.author or ""
+        # python-docx's own template says its author is "python-docx": nobody wrote that.
+        title, author = real_title(properties.title or ""), real_author(properties.author or "")
+        heading = _docx_heading(document)
     # python-docx surfaces damage as whatever its zip and XML layers raise.
     except Exception as err:
         if out_of_memory(err):
             # Not damage: the sandbox (sandbox.py) says the file needs too much memory.
             raise MemoryError from err
         raise _not_docx(data) from err
-    return make_article("\n".join(blocks), title=title, author=author)
+    text = "\n".join(blocks)
+    # The heading a reader sees beats properties that templates and old drafts leave behind.
+    title = heading or title or title_from_first_line(text)
+    return make_article(text, title=title, author=author)
+
+
+# Headings are near the top; a long document's styles are not worth reading to the end.
+_HEADING_SEARCH_PARAGRAPHS = 50
+
+
+def _docx_heading(document) -> str:
+    """The first paragraph styled Title, else the first styled as a heading (Heading 1 first)."""
+    found = {}
+    for paragraph in document.paragraphs[:_HEADING_SEARCH_PARAGRAPHS]:
+        style = paragraph.style.name if paragraph.style is not None else ""
+        for kind in ("Title", "Heading 1", "Heading"):
+            if (
+                style.startswith(kind)
+                and kind not in found
+                and (title := real_title(paragraph.text))
+            ):
+                found[kind] = title
+    return found.get("Title") or found.get("Heading 1") or found.get("Heading") or ""
 
 
 def out_of_memory(err: BaseException) -> bool:
@@ -232,8 +259,9 @@ def _extract_pdf(data: bytes) -> ExtractedArticle:
             if length > MAX_TEXT_CHARS:
                 raise IngestError(TEXT_TOO_LONG)
         metadata = reader.metadata
-        title = (metadata.title if metadata else "") or ""
-        author = (metadata.author if metadata else "") or ""
+        # Word's PDF export writes "Microsoft Word - draft.docx" as the title: not a headline.
+        title = real_title(str((metadata.title if metadata else "") or ""))
+        author = real_author(str((metadata.author if metadata else "") or ""))
     except (IngestError, MemoryError):
         raise
     except FileNotDecryptedError as err:
@@ -250,7 +278,7 @@ def _extract_pdf(data: bytes) -> ExtractedArticle:
             "This PDF has no text layer (is it a scanned document?). "
             "Run it through OCR first, or paste the text instead."
         )
-    return make_article(text, title=str(title), author=str(author))
+    return make_article(text, title=title or title_from_first_line(text), author=author)
 
 
 def _unlock(reader: pypdf.PdfReader) -> None:

@@ -8,13 +8,20 @@ short but real page isn't refused.
 import copy
 import datetime
 import re
+from urllib.parse import urlsplit
 
 import lxml.etree
 import lxml.html
 import trafilatura
 from trafilatura.settings import Document
 
-from claims.ingest.text import ExtractedArticle, make_article
+from claims.ingest.text import (
+    ExtractedArticle,
+    make_article,
+    real_author,
+    real_title,
+    title_without_outlet,
+)
 
 # The HTML parser never loads DTDs or external entities; no_network makes that explicit.
 _PARSER = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
@@ -43,7 +50,15 @@ def sniff_charset(data: bytes) -> str | None:
 
 
 def extract_html(html: str, *, url: str = "") -> ExtractedArticle:
-    """Main text and metadata of an HTML document; `url` is recorded, never fetched."""
+    """Main text and metadata of an HTML document; `url` is recorded, never fetched.
+
+    What the page says about itself comes first, then what trafilatura finds: the title from
+    og:title, <title> or the first <h1> (less the outlet's name the site appends), the author
+    from meta name=author, article:author or the byline, the date from
+    article:published_time, meta date or <time datetime>, the outlet from og:site_name. A page
+    without `url` (an uploaded file) gets its canonical address (<link rel=canonical>, else
+    og:url), http(s) only.
+    """
     tree = _parse(html)
     # None when trafilatura finds no article; an empty Document keeps the code below simple.
     document = (
@@ -54,14 +69,63 @@ def extract_html(html: str, *, url: str = "") -> ExtractedArticle:
     )
     # bare_extraction works on copies, so `tree` is still whole for the fallback.
     text = document.text if document.text and document.text.strip() else _visible_text(tree)
+    address = url or canonical_url(tree)
+    outlet = _meta(tree, "og:site_name") or document.sitename or ""
+    title = real_title(
+        _meta(tree, "og:title") or _page_title(tree) or _first_heading(tree) or document.title
+    )
     return make_article(
         text,
-        title=document.title or _page_title(tree),
-        author=document.author or "",
-        outlet=document.sitename or "",
-        published=_parse_date(document.date),
-        url=url,
+        title=title_without_outlet(title, outlet, urlsplit(address).hostname or ""),
+        author=(
+            real_author(_meta(tree, "author"))
+            or real_author(_meta(tree, "article:author"))
+            or real_author(document.author or "")
+        ),
+        outlet=outlet,
+        published=_page_date(tree) or _parse_date(document.date),
+        url=address,
     )
+
+
+def canonical_url(tree: lxml.html.HtmlElement) -> str:
+    """The address the page gives as its own: <link rel=canonical>, else og:url; http(s) only."""
+    links = tree.xpath("//link[@href]")
+    canonical = [
+        link.get("href") for link in links if "canonical" in (link.get("rel") or "").lower().split()
+    ]
+    for candidate in (*canonical, _meta(tree, "og:url")):
+        address = (candidate or "").strip()
+        if (
+            address.lower().startswith(("http://", "https://"))
+            and len(address) <= 2000
+            and not any(char.isspace() for char in address)
+        ):
+            return address
+    return ""
+
+
+def _meta(tree: lxml.html.HtmlElement, name: str) -> str:
+    """The content of <meta property=name> or <meta name=name>, if any."""
+    for meta in tree.iter("meta"):
+        if name in ((meta.get("property") or "").lower(), (meta.get("name") or "").lower()):
+            content = (meta.get("content") or "").strip()
+            if content:
+                return content
+    return ""
+
+
+def _first_heading(tree: lxml.html.HtmlElement) -> str:
+    heading = tree.find(".//h1")
+    return heading.text_content() if heading is not None else ""
+
+
+def _page_date(tree: lxml.html.HtmlElement) -> datetime.date | None:
+    for name in ("article:published_time", "date", "dc.date", "pubdate"):
+        if found := _parse_date(_meta(tree, name)):
+            return found
+    time = tree.find(".//time[@datetime]")
+    return _parse_date(time.get("datetime")) if time is not None else None
 
 
 def _parse(html: str) -> lxml.html.HtmlElement:

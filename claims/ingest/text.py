@@ -177,6 +177,102 @@ def _clean_metadata(value: str) -> str:
     return " ".join(normalise_text(value or "").split())[:MAX_METADATA_CHARS]
 
 
+# --- Titles and bylines that programs write, not people --------------------------------------
+
+# "Microsoft Word - budget.docx", "Untitled", python-docx's template: a program's placeholder.
+_PLACEHOLDER_TITLE = re.compile(
+    r"(?i)(?:untitled(?:\s+document)?|new\s+document|document\s*\d*|title|no\s+title"
+    r"|python-docx|generated\s+by\s+python-docx|microsoft\s+(?:word|powerpoint)\b.*"
+    r"|word\s+document|powerpoint\s+presentation|presentation\s*\d*|slide\s*\d*"
+    r"|page\s*\d+|article\s*\d*|draft|pdf|doc|docx)"
+)
+_FILE_NAME = re.compile(r"(?i)\.(?:docx?|pdf|txt|md|html?|odt|rtf|pages|indd|qxp)$")
+_PLACEHOLDER_AUTHOR = re.compile(
+    r"(?i)(?:python-docx|microsoft\s+office\s+user|windows\s+user|user|admin(?:istrator)?"
+    r"|author|unknown|owner|editor|default)"
+)
+_LETTERS = re.compile(r"[^\W\d_]{2}")
+_SENTENCE_END = re.compile(r"[.!?;,]$")
+
+
+def real_title(value: str) -> str:
+    """`value` tidied as a title, or "" when it is a program's placeholder ("Microsoft Word -
+    budget.docx", "Untitled", "python-docx"), a file name, or has no word in it."""
+    title = _clean_metadata(value)
+    if (
+        not _LETTERS.search(title)
+        or _PLACEHOLDER_TITLE.fullmatch(title)
+        or _FILE_NAME.search(title)
+    ):
+        return ""
+    return title
+
+
+def real_author(value: str) -> str:
+    """`value` as a byline, or "" for a placeholder ("python-docx", "Windows User") or an
+    address (some pages give a profile URL as their author)."""
+    author = _clean_metadata(value)
+    if not _LETTERS.search(author) or _PLACEHOLDER_AUTHOR.fullmatch(author):
+        return ""
+    if re.match(r"(?i)(?:https?:|www\.)", author) or "/" in author:
+        return ""
+    return author
+
+
+def title_from_first_line(text: str) -> str:
+    """The first line of a document, when it reads as a headline: short, no sentence end."""
+    for line in text.split("\n"):
+        line = line.strip()
+        if line:
+            if len(line) > 150 or _SENTENCE_END.search(line):
+                return ""
+            return real_title(line)
+    return ""
+
+
+# " | DW | 19.01.2020", " - BBC News", " | Reuters": what sites add after a headline.
+_TITLE_SEPARATOR = re.compile(r"\s+(?:\||-|\u2013|\u2014|\u00b7|\u2022|::)\s+")
+_DATE_PART = re.compile(
+    r"(?i)(?=.*\d)[\d\s./,-]*(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)"
+    r"[a-z]*\.?)?[\d\s./,-]*"
+)
+_DOMAIN_ENDING = re.compile(r"(?i)\.(?:com|org|net|co\.uk|co|de|fr|info|news|uk|us|eu)$")
+
+
+def title_without_outlet(title: str, *outlets: str) -> str:
+    """The headline without the outlet's name a site appends to it ("Germany confronts its
+    colonial past | DW | 19.01.2020" -> "Germany confronts its colonial past", given the outlet
+    "DW" or "DW.COM" or the host "www.dw.com"). Only a trailing part naming one of `outlets`
+    is removed (with dates after it); any other title stays exactly as it was."""
+    names = [name for outlet in outlets if outlet for name in _outlet_names(outlet)]
+    if not names:
+        return title
+    separators = list(_TITLE_SEPARATOR.finditer(title))
+    cut = len(title)
+    for separator in reversed(separators):
+        part = title[separator.end() : cut]
+        if _DATE_PART.fullmatch(part):
+            cut = separator.start()
+            continue
+        words = _words(part)
+        if any(words[: len(name)] == name for name in names):
+            return title[: separator.start()].strip() or title
+        break
+    return title
+
+
+def _outlet_names(outlet: str) -> list[list[str]]:
+    """The ways a title may name the outlet: "The Guardian", "Guardian", "DW.COM", "DW"."""
+    outlet = outlet.strip().lower().removeprefix("www.")
+    forms = {outlet, _DOMAIN_ENDING.sub("", outlet)}
+    forms |= {form.removeprefix("the ") for form in forms}
+    return [_words(form) for form in forms if _words(form)]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
 def _binary(source: str) -> str:
     return f"This {source} looks like binary data (such as an image, archive or program), not text."
 

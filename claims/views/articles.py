@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from claims import services
+from claims import curation, services
 from claims.forms import ManualClaimForm, PasteForm, UploadForm, UrlForm
 from claims.ingest.text import IngestError
 from claims.models import Article, SentencePage
@@ -114,6 +115,8 @@ def article_detail(request, slug, pk):
         "part_offset_utf16": len(article.body[:start].encode("utf-16-le")) // 2,
         "duplicates": article.duplicates() if article.is_failed else [],
         "claim_form": ManualClaimForm(),
+        # Who corrected which details, when (claims/curation.py); not read by the polled part.
+        "details_history": SimpleLazyObject(lambda: curation.details_history(article)),
     }
     template = "claims/article_detail.html"
     if request.htmx and request.htmx.target == "article-body":

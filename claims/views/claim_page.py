@@ -16,12 +16,15 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from claims import desk, matching
+from claims import claimreview, desk, matching, publication
+from claims.attribution import section as attribution_section
 from claims.forms import (
     AssignForm,
     ClaimStatusForm,
     CommentForm,
+    CorrectionDecisionForm,
     CorrectionForm,
+    CorrectionSourceFormSet,
     ReturnForm,
     SourceForm,
     VerdictForm,
@@ -31,6 +34,7 @@ from claims.models import Activity, Claim, Correction, Source, Verdict
 from claims.permissions import get_claim, get_membership
 
 TEMPLATE = "claims/claim_detail.html"
+CHECK_FORM = "Check the form: something is missing or not right."
 
 
 def claim_context(membership, claim, **overrides) -> dict:
@@ -52,6 +56,7 @@ def claim_context(membership, claim, **overrides) -> dict:
         or (verdict.status == Verdict.Status.SUBMITTED and membership.is_editor)
     )
     initial = {"version": verdict.version if verdict else 0}
+    sources = list(claim.sources.select_related("added_by"))
     if verdict:
         initial.update(
             rating=verdict.rating_id, summary=verdict.summary, explanation=verdict.explanation
@@ -66,15 +71,8 @@ def claim_context(membership, claim, **overrides) -> dict:
         "claim_text": text,
         "after": after,
         "verdict": verdict,
-        "sources": list(claim.sources.select_related("added_by")),
+        "sources": sources,
         "comments": claim.comments.select_related("author"),
-        "corrections": (
-            Correction.objects.filter(verdict=verdict).select_related(
-                "old_rating", "new_rating", "created_by"
-            )
-            if verdict
-            else []
-        ),
         "history": Activity.objects.filter(claim=claim).select_related("actor")[:50],
         "related": article.claims.exclude(pk=claim.pk).order_by("-score")[:10],
         # Evaluated only where the template shows it, not for the sections htmx swaps.
@@ -92,13 +90,13 @@ def claim_context(membership, claim, **overrides) -> dict:
             and verdict.status == Verdict.Status.SUBMITTED
             and verdict.author_id != membership.user_id
         ),
-        "can_approve": verdict is not None and membership.can_approve(verdict),
-        "approval_note": (
-            verdict.approval_conflict(membership.user_id)
-            if verdict is not None
-            and membership.is_editor
-            and verdict.status == Verdict.Status.SUBMITTED
-            else ""
+        "can_approve": verdict is not None and membership.can_approve(verdict) and bool(sources),
+        "approval_note": _approval_note(membership, verdict, sources),
+        # What the verdict's ClaimReview would be (or is), and what to fix, with links.
+        "claimreview": (
+            claimreview.publication_problems(verdict, claim=claim, workspace=workspace)
+            if verdict
+            else None
         ),
         "source_form": SourceForm(),
         "comment_form": CommentForm(),
@@ -110,27 +108,93 @@ def claim_context(membership, claim, **overrides) -> dict:
                 "priority": claim.priority,
             },
         ),
-        "status_form": ClaimStatusForm(initial={"status": claim.status}),
+        "status_form": ClaimStatusForm(claim=claim, membership=membership),
+        # Said before the click: why there is no move to make, or why assigning is refused.
+        "status_hint": claim.status_hint(membership),
+        "assignment_refusal": claim.assignment_refusal(),
         "verdict_form": VerdictForm(workspace=workspace, initial=initial),
-        "correction_form": CorrectionForm(workspace=workspace, initial=initial),
         "return_form": ReturnForm(initial={"version": initial["version"]}),
         "version": initial["version"],
         "today": timezone.localdate(),
+        # Who made the claim, when and where (claims/attribution.py, claims/views/attribution.py).
+        "attribution": attribution_section(membership, claim, verdict),
+        **_correction_context(membership, claim, verdict, sources, can_work, initial),
     }
     context.update(overrides)
     return context
 
 
-def respond(request, membership, claim, section: str, *, status=200, **overrides):
-    """Answer a claim-page form: over htmx, the changed section plus the page header and
-    history as out-of-band swaps (one response, no follow-up requests); else back to the page.
+def pending_changes(verdict, correction) -> list[dict]:
+    """What a proposed correction would change for readers, with the old and new details of
+    each source it edits (the verdict's claim, article and workspace loaded)."""
+    old = publication.current_record(verdict)
+    new = desk.proposed_record(verdict, correction.proposed)
+    changes = publication.record_changes(old, new)
+    before = {source["url"]: source for source in old.get("sources", [])}
+    after = {source["url"]: source for source in new.get("sources", [])}
+    for change in changes:
+        if change["field"] == "sources":
+            change["details"] = [
+                {
+                    "url": url,
+                    "fields": [
+                        (name, before[url][name], after[url][name])
+                        for name in ("title", "publisher", "excerpt", "stance")
+                        if before[url][name] != after[url][name]
+                    ],
+                }
+                for url in change["edited"]
+            ]
+    return changes
+
+
+def _approval_note(membership, verdict, sources) -> str:
+    """Why an editor gets no "Approve" button, said before the click ("" when they do)."""
+    if verdict is None or not membership.is_editor or verdict.status != Verdict.Status.SUBMITTED:
+        return ""
+    if conflict := verdict.approval_conflict(membership.user_id):
+        return conflict
+    return "" if sources else "Add at least one source before approving: readers need evidence."
+
+
+def _correction_context(membership, claim, verdict, sources, can_work, initial) -> dict:
+    """The corrections part of the verdict section: the approved history, the pending proposal
+    with what it would change for readers, who may decide it, and the form to propose one.
+    Two queries for a published verdict (three while a proposal waits), none otherwise."""
+    if verdict is None or verdict.status != Verdict.Status.PUBLISHED:
+        return {"corrections": [], "pending": None, "sources_locked": False}
+    corrections = list(verdict.corrections.select_related("created_by", "decided_by"))
+    pending = next((c for c in corrections if c.status == Correction.Status.PROPOSED), None)
+    verdict.claim, claim.workspace = claim, membership.workspace
+    own = pending is not None and pending.created_by_id == membership.user_id
+    return {
+        "corrections": [c for c in corrections if c.status == Correction.Status.APPROVED],
+        "pending": pending,
+        "pending_changes": pending_changes(verdict, pending) if pending else [],
+        "can_decide": pending is not None and membership.is_editor and not own,
+        "can_withdraw": own,
+        "sources_locked": True,
+        "can_propose": can_work and pending is None,
+        "correction_form": CorrectionForm(workspace=membership.workspace, initial=initial),
+        "correction_sources": CorrectionSourceFormSet(
+            prefix="sources",
+            initial=[{"keep": True, **publication.source_entry(s)} for s in sources],
+        ),
+        "decision_form": CorrectionDecisionForm(),
+    }
+
+
+def respond(request, membership, claim, section: str, *, status=200, also=(), **overrides):
+    """Answer a claim-page form: over htmx, the changed section plus the page header, history
+    and the `also` regions it changed too as out-of-band swaps (one response, no follow-up
+    requests); else back to the page.
     """
     if request.htmx:
         claim.refresh_from_db()
         context = claim_context(membership, claim, **overrides)
         html = render_to_string(f"{TEMPLATE}#{section}", context, request=request)
         context["oob"] = True
-        for region in ("claim-header", "claim-history"):
+        for region in ("claim-header", "claim-history", *also):
             html += render_to_string(f"{TEMPLATE}#{region}", context, request=request)
         return HttpResponse(html, status=status)
     if status >= 400:
@@ -149,9 +213,24 @@ def _refused(request, membership, claim, section, exc):
     return respond(request, membership, claim, section, status=403)
 
 
-def _run(request, membership, claim, section, action, success, /, *, on_conflict=None, **kwargs):
+def _run(
+    request,
+    membership,
+    claim,
+    section,
+    action,
+    success,
+    /,
+    *,
+    on_conflict=None,
+    keep=None,
+    also=(),
+    **kwargs,
+):
     """Call a desk write path as `membership` and answer the form: the changed section with
-    `success` as the message, the refusal (403) or the conflict (409, showing what is there now).
+    `success` as the message (and the `also` regions it changed), the refusal (403) or the
+    conflict (409, showing what is there now). `keep` is the context that keeps what the user
+    typed when refused: their forms, bound.
     """
     try:
         action(membership=membership, **kwargs)
@@ -164,11 +243,13 @@ def _run(request, membership, claim, section, action, success, /, *, on_conflict
         if on_conflict:
             return on_conflict(exc)
         messages.error(request, str(exc))
-        return respond(request, membership, claim, section, status=409, conflict=exc.current)
+        overrides = {"conflict": exc.current, **(keep or {})}
+        return respond(request, membership, claim, section, status=409, **overrides)
     except desk.NotAllowed as exc:
-        return _refused(request, membership, claim, section, exc)
+        messages.error(request, str(exc))
+        return respond(request, membership, claim, section, status=403, **(keep or {}))
     messages.success(request, success)
-    return respond(request, membership, claim, section)
+    return respond(request, membership, claim, section, also=also)
 
 
 @require_GET
@@ -225,7 +306,10 @@ def claim_take(request, slug, pk):
 @login_required
 def claim_status(request, slug, pk):
     membership, claim = _load(request, slug, pk)
-    form = ClaimStatusForm(request.POST)
+    if not membership.can_work_on(claim):
+        refusal = desk.NotAllowed(claim.move_refusal(membership, claim.status))
+        return _refused(request, membership, claim, "assignment", refusal)
+    form = ClaimStatusForm(request.POST, claim=claim, membership=membership)
     if not form.is_valid():
         return respond(request, membership, claim, "assignment", status=400, status_form=form)
     status = form.cleaned_data["status"]
@@ -251,6 +335,7 @@ def source_add(request, slug, pk):
     membership, claim = _load(request, slug, pk)
     form = SourceForm(request.POST)
     if not form.is_valid():
+        messages.error(request, CHECK_FORM)
         return respond(request, membership, claim, "sources", status=400, source_form=form)
     return _run(
         request,
@@ -277,6 +362,8 @@ def source_edit(request, slug, pk, source_pk):
             "sources",
             desk.NotAllowed("Only the claim's assignee or an editor can edit sources."),
         )
+    if desk.sources_locked(claim):
+        return _refused(request, membership, claim, "sources", desk.NotAllowed(desk.SOURCES_LOCKED))
     form = SourceForm(request.POST or None, instance=source)
     if request.method == "POST" and form.is_valid():
         return _run(
@@ -336,6 +423,7 @@ def verdict_save(request, slug, pk):
     membership, claim = _load(request, slug, pk)
     form = VerdictForm(request.POST, workspace=membership.workspace)
     if not form.is_valid():
+        messages.error(request, CHECK_FORM)
         return respond(request, membership, claim, "verdict", status=400, verdict_form=form)
     data = form.cleaned_data
     return _run(
@@ -368,7 +456,7 @@ def _conflict(request, membership, claim, exc, form, form_name):
     )
 
 
-def _workflow(request, slug, pk, action, success):
+def _workflow(request, slug, pk, action, success, also=()):
     """Submit / publish: a version-checked step of the verdict's workflow."""
     membership, claim = _load(request, slug, pk)
     verdict = _verdict_of(claim)
@@ -383,6 +471,7 @@ def _workflow(request, slug, pk, action, success):
         "verdict",
         action,
         success,
+        also=also,
         verdict=verdict,
         version=form.cleaned_data["version"],
     )
@@ -397,7 +486,10 @@ def verdict_submit(request, slug, pk):
 @require_POST
 @login_required
 def verdict_publish(request, slug, pk):
-    return _workflow(request, slug, pk, desk.publish_verdict, "Approved and published.")
+    # Published, its sources are frozen: their section loses its controls.
+    return _workflow(
+        request, slug, pk, desk.publish_verdict, "Approved and published.", also=("sources",)
+    )
 
 
 @require_POST
@@ -407,6 +499,7 @@ def verdict_return(request, slug, pk):
     verdict = _verdict_of(claim)
     form = ReturnForm(request.POST)
     if not form.is_valid():
+        messages.error(request, CHECK_FORM)
         return respond(request, membership, claim, "verdict", status=400, return_form=form)
     return _run(
         request,
@@ -415,33 +508,91 @@ def verdict_return(request, slug, pk):
         "verdict",
         desk.return_verdict,
         "Sent back to the author with your comment.",
+        also=("comments",),
+        keep={"return_form": form},
         verdict=verdict,
         version=form.cleaned_data["version"],
         comment=form.cleaned_data["comment"],
     )
 
 
+# --- Corrections of a published verdict -----------------------------------------------------
+
+
 @require_POST
 @login_required
 def verdict_correct(request, slug, pk):
+    """Propose a correction (the URL kept its name from when an editor corrected alone)."""
     membership, claim = _load(request, slug, pk)
     verdict = _verdict_of(claim)
     form = CorrectionForm(request.POST, workspace=membership.workspace)
-    if not form.is_valid():
-        return respond(request, membership, claim, "verdict", status=400, correction_form=form)
+    sources = CorrectionSourceFormSet(request.POST, prefix="sources")
+    keep = {"correction_form": form, "correction_sources": sources, "correction_open": True}
+    if not (form.is_valid() and sources.is_valid()):
+        messages.error(request, CHECK_FORM)
+        return respond(request, membership, claim, "verdict", status=400, **keep)
     data = form.cleaned_data
     return _run(
         request,
         membership,
         claim,
         "verdict",
-        desk.correct_verdict,
-        "Correction published.",
-        on_conflict=lambda exc: _conflict(request, membership, claim, exc, form, "correction_form"),
+        desk.propose_correction,
+        "Correction proposed. Readers see it once another editor approves it.",
+        keep=keep,
         verdict=verdict,
         version=data["version"] or 0,
         rating=data["rating"],
         summary=data["summary"],
         explanation=data["explanation"],
+        sources=sources.proposed_sources(),
         reason=data["reason"],
+    )
+
+
+def _correction_of(claim, correction_pk):
+    return get_object_or_404(
+        Correction.objects.select_related("verdict__claim", "created_by"),
+        verdict__claim=claim,
+        pk=correction_pk,
+    )
+
+
+@require_POST
+@login_required
+def correction_approve(request, slug, pk, correction_pk):
+    membership, claim = _load(request, slug, pk)
+    correction = _correction_of(claim, correction_pk)
+    return _run(
+        request,
+        membership,
+        claim,
+        "verdict",
+        desk.approve_correction,
+        "Correction approved and published.",
+        also=("sources",),
+        correction=correction,
+    )
+
+
+@require_POST
+@login_required
+def correction_reject(request, slug, pk, correction_pk):
+    membership, claim = _load(request, slug, pk)
+    correction = _correction_of(claim, correction_pk)
+    form = CorrectionDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, CHECK_FORM)
+        return respond(request, membership, claim, "verdict", status=400, decision_form=form)
+    withdrawn = correction.created_by_id == membership.user_id
+    return _run(
+        request,
+        membership,
+        claim,
+        "verdict",
+        desk.reject_correction,
+        "Correction withdrawn." if withdrawn else "Correction rejected; its proposer is told why.",
+        keep={"decision_form": form},
+        correction=correction,
+        note=form.cleaned_data["note"],
     )

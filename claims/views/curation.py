@@ -17,7 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from claims import curation
 from claims.desk import NotAllowed
 from claims.forms import ArticleMetadataForm
-from claims.models import Activity, Comment
+from claims.models import Comment
 from claims.permissions import get_article, get_claim, get_membership
 from claims.views.claim_page import respond
 
@@ -54,27 +54,12 @@ def article_edit(request, slug, pk):
         "article": article,
         "form": form,
         "refusal": curation.correction_refusal(article),
-        "corrections": _corrections(article, form),
+        "details_history": curation.details_history(article),
     }
     template = "claims/article_edit.html"
     if request.htmx and not request.htmx.boosted:
         template += "#article-form"
     return render(request, template, context, status=status)
-
-
-def _corrections(article, form) -> list[Activity]:
-    """The last corrections of the article, each with (label, old, new) per changed field."""
-    events = list(
-        article.activity.filter(verb=Activity.Verb.ARTICLE_CORRECTED)
-        .select_related("actor")
-        .order_by("-created_at", "-pk")[:20]
-    )
-    for event in events:
-        changes = event.detail.get("changes", {})
-        event.changes = [
-            (form[name].label, *changes[name]) for name in changes if name in form.fields
-        ]
-    return events
 
 
 def _duplicate(existing):

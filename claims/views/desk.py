@@ -3,19 +3,23 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
-from claims.models import Claim, Invitation, Membership
+from claims.models import Claim, Correction, Invitation, Membership
 from claims.permissions import SESSION_WORKSPACE_KEY, get_membership, get_verdict
+from claims.views.claim_page import pending_changes
 
 DASHBOARD_ARTICLES = 20
 DASHBOARD_CLAIMS = 25
 
 
-@require_GET
+@require_safe
 @login_required
 def home(request):
-    """Send the user to the workspace they used last, or let them choose."""
+    """Send the user to the workspace they used last, or let them choose.
+
+    HEAD answers as GET does, here and on the pages it leads to: uptime monitors use HEAD.
+    """
     memberships = Membership.objects.filter(user=request.user).select_related("workspace")
     slug = request.session.get(SESSION_WORKSPACE_KEY)
     if slug and any(m.workspace.slug == slug for m in memberships):
@@ -25,7 +29,7 @@ def home(request):
     return redirect("workspace_list")
 
 
-@require_GET
+@require_safe
 @login_required
 def workspace_list(request):
     """The user's workspaces, and the invitations by user name waiting for their answer."""
@@ -41,7 +45,7 @@ def workspace_list(request):
     return render(request, "claims/workspace_list.html", context)
 
 
-@require_GET
+@require_safe
 @login_required
 def dashboard(request, slug):
     membership = get_membership(request, slug)
@@ -74,11 +78,19 @@ def dashboard(request, slug):
 def verdict_detail(request, slug, pk):
     membership = get_membership(request, slug)
     verdict = get_verdict(membership, pk)
+    verdict.claim.workspace = membership.workspace
+    corrections = list(
+        verdict.corrections.select_related("old_rating", "new_rating", "created_by", "decided_by")
+    )
+    pending = next((c for c in corrections if c.status == Correction.Status.PROPOSED), None)
     context = {
         "membership": membership,
         "workspace": membership.workspace,
         "verdict": verdict,
         "claim": verdict.claim,
-        "corrections": verdict.corrections.select_related("old_rating", "new_rating", "created_by"),
+        # Oldest first: what readers were shown, then what each correction changed.
+        "corrections": [c for c in corrections if c.status != Correction.Status.PROPOSED],
+        "pending": pending,
+        "pending_changes": pending_changes(verdict, pending) if pending else [],
     }
     return render(request, "claims/verdict_detail.html", context)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from claims import desk
 from claims.forms import BulkActionForm, QueueFilterForm
-from claims.models import Claim
+from claims.models import Claim, search_terms
 from claims.permissions import get_membership, visible_notifications
 
 PAGE_SIZE = 50
@@ -44,6 +44,8 @@ def claim_queue(request, slug):
         "page": page,
         "bulk_form": BulkActionForm(membership=membership),
         "today": timezone.localdate(),
+        "sort_headers": form.sort_headers(),
+        "search_terms": search_terms(form.value("q"))[0],
     }
     template = "claims/queue.html"
     if request.htmx and request.htmx.target == "queue-results":
@@ -66,6 +68,7 @@ def my_claims(request, slug):
         "workspace": membership.workspace,
         "page": page,
         "today": timezone.localdate(),
+        "search_terms": [],
     }
     return render(request, "claims/my_claims.html", context)
 

@@ -22,33 +22,50 @@ def _report_pdf(article) -> ReportPdf | None:
     return ReportPdf.objects.filter(article=article).defer("pdf").first()
 
 
+def _report_url(slug, pk, all_claims: bool) -> str:
+    return reverse("article_report", args=[slug, pk]) + ("?all=1" if all_claims else "")
+
+
 @require_GET
 @login_required
 def article_report(request, slug, pk):
+    """The report; ?all=1 adds the claims nobody worked on."""
     membership = get_membership(request, slug)
     article = get_article(membership, pk)
+    all_claims = request.GET.get("all") == "1"
     context = {
         "membership": membership,
         "workspace": membership.workspace,
         "report_pdf": _report_pdf(article),
+        "all_claims": all_claims,
+        "report_url": _report_url(slug, pk, all_claims),
+        "other_view_url": _report_url(slug, pk, not all_claims),
     }
     if request.htmx and request.htmx.target == "report-pdf":
         return render(request, reports.TEMPLATE + "#report-pdf", {**context, "article": article})
-    return render(request, reports.TEMPLATE, {**context, **reports.report_context(article)})
+    report = reports.report_context(article, all_claims=all_claims)
+    return render(request, reports.TEMPLATE, {**context, **report})
 
 
 @require_POST
 @login_required
 def article_report_pdf_build(request, slug, pk):
-    """Ask the worker for a PDF of the report; the report page shows when it is ready."""
+    """Ask the worker for a PDF of the report as shown (all claims or those worked on)."""
     membership = get_membership(request, slug)
     article = get_article(membership, pk)
-    report_pdf = reports.request_pdf(article=article, user=request.user)
+    all_claims = request.POST.get("all") == "1"
+    report_pdf = reports.request_pdf(article=article, user=request.user, all_claims=all_claims)
     if request.htmx:
-        context = {"workspace": membership.workspace, "article": article, "report_pdf": report_pdf}
+        context = {
+            "workspace": membership.workspace,
+            "article": article,
+            "report_pdf": report_pdf,
+            "all_claims": all_claims,
+            "report_url": _report_url(slug, pk, all_claims),
+        }
         return render(request, reports.TEMPLATE + "#report-pdf", context)
     messages.success(request, "The PDF is being built. Its download link appears here.")
-    return redirect(reverse("article_report", args=[slug, pk]) + "#report-pdf")
+    return redirect(_report_url(slug, pk, all_claims) + "#report-pdf")
 
 
 @require_GET

@@ -11,6 +11,7 @@ from claims.forms import (
     ClaimSelectionForm,
     MemberInviteForm,
     MemberRoleForm,
+    MethodologyForm,
     OrganisationForm,
     RatingForm,
     WorkspaceTwoFactorForm,
@@ -26,6 +27,7 @@ def _render(request, membership, status=200, **forms):
         "workspace": workspace,
         "organisation_form": forms.get("organisation_form") or OrganisationForm(instance=workspace),
         "selection_form": forms.get("selection_form") or ClaimSelectionForm(instance=workspace),
+        "methodology_form": forms.get("methodology_form") or MethodologyForm(instance=workspace),
         "member_form": forms.get("member_form") or MemberInviteForm(),
         "rating_form": forms.get("rating_form") or RatingForm(workspace=workspace),
         "members": workspace.memberships.select_related("user").order_by("user__username"),
@@ -70,6 +72,18 @@ def organisation_save(request, slug):
         return _render(request, membership, status=400, organisation_form=form)
     form.save()
     return _done(request, slug, "Workspace details saved.")
+
+
+@require_POST
+@login_required
+def methodology_save(request, slug):
+    """The public methodology text (shown on /fact-checks/<slug>/methodology/)."""
+    membership = get_membership(request, slug, admin=True)
+    form = MethodologyForm(request.POST, instance=membership.workspace)
+    if not form.is_valid():
+        return _render(request, membership, status=400, methodology_form=form)
+    form.save()
+    return _done(request, slug, "Methodology saved: it is public.")
 
 
 @require_POST

@@ -52,7 +52,7 @@ def test_assign_research_submit_approve_publish(page, workspace, desk):
     log_in(page, "alice", PASSWORD)
     expect(page.locator("#notifications-link .count")).to_have_text("1")
     page.click("#notifications-link")
-    page.click("text=Eddie Editor assigned you a claim")
+    page.click("text=Eddie Editor assigned you “The council said the new bridge cost")
     expect(page.locator("h1.claim-text")).to_contain_text("bridge cost $12 million")
 
     # She adds a source through the htmx form.

@@ -1,10 +1,12 @@
-"""Published verdicts and their surroundings, built the way the desk would leave them."""
+"""Published verdicts and their surroundings, built the way the desk would leave them: a
+published verdict has its public record frozen (claims/publication.py), as publishing does."""
 
 import datetime
 import itertools
 
 from django.utils import timezone
 
+from claims import publication
 from claims.models import Article, Rating
 from tests.factories import ArticleFactory, ClaimFactory, SourceFactory, UserFactory, VerdictFactory
 
@@ -37,12 +39,19 @@ def verdict(workspace, *, status="published", rating_label="Mostly true", claim=
         fields.setdefault("published_at", PUBLISHED_AT)
     if "rating" not in fields:
         fields["rating"] = rating(workspace, rating_label) if rating_label else None
-    return VerdictFactory(claim=claim, status=status, **fields)
+    made = VerdictFactory(claim=claim, status=status, **fields)
+    if status == "published":
+        publication.freeze(made)
+    return made
 
 
 def with_sources(verdict, count=2):
+    """Sources for the verdict's claim; a published verdict's record is frozen again with them,
+    as if they had been there at publication."""
     for stance in ["supports", "refutes", "context"][:count]:
         SourceFactory(claim=verdict.claim, stance=stance)
+    if verdict.status == "published":
+        publication.freeze(verdict)
     return verdict
 
 

@@ -44,7 +44,15 @@ def add_claim(article, i, *, verdict_status=None, sources=1):
     if verdict_status:
         verdict = builders.verdict(article.workspace, claim=claim, status=verdict_status)
         if verdict_status == "published":
-            Correction.objects.create(verdict=verdict, reason="Fixed a date.")
+            Correction.objects.create(
+                verdict=verdict,
+                reason="Fixed a date.",
+                status=Correction.Status.APPROVED,
+                decided_by=UserFactory(),
+                decided_at=verdict.published_at,
+            )
+            # A proposal nobody approved never reaches the report.
+            Correction.objects.create(verdict=verdict, reason="Only proposed.")
     return claim
 
 
@@ -72,6 +80,7 @@ def test_member_sees_every_claim_in_order_with_people_and_findings(reviewer_clie
         "No sources.",
     ]:
         assert text in page, text
+    assert "Only proposed." not in page
     assert 'rel="stylesheet" href="/static/css/report.css"' in page
     assert "style=" not in page
     assert url(article, "article_report_pdf_build") in page
@@ -157,7 +166,11 @@ def test_report_of_a_long_article_is_bounded(reviewer_client, workspace, monkeyp
     reviewed = article.claims.order_by("score")[:2]  # the two lowest scores
     for claim in reviewed:
         builders.verdict(workspace, claim=claim, status="draft")
+    # By default only the two worked on; with ?all=1 the bound applies.
     page = reviewer_client.get(url(article)).content.decode()
+    assert page.count('class="report-claim"') == 2
+    assert "2998 nobody has worked on yet are left out" in page
+    page = reviewer_client.get(url(article), {"all": "1"}).content.decode()
     assert page.count('class="report-claim"') == 20
     # Claims with a verdict first, however low their score; then the most check-worthy.
     for claim in reviewed:
@@ -175,14 +188,14 @@ def test_report_query_count_is_the_same_past_the_bound(
 ):
     monkeypatch.setattr(reports, "REPORT_MAX_CLAIMS", 5)
     article = long_article(workspace, claims=5)
-    reviewer_client.get(url(article))
+    reviewer_client.get(url(article), {"all": "1"})
     # Claims without verdicts, so no corrections to look up.
     with django_assert_num_queries(10):
-        reviewer_client.get(url(article))
+        reviewer_client.get(url(article), {"all": "1"})
     Claim.objects.filter(article=article).delete()
     article = long_article(workspace, claims=60)
     with django_assert_num_queries(10):
-        reviewer_client.get(url(article))
+        reviewer_client.get(url(article), {"all": "1"})
 
 
 @pytest.fixture
@@ -245,7 +258,8 @@ def test_pdf_of_a_long_article_is_made_from_a_bounded_report(
     for claims in (10, 3_000):
         article = long_article(workspace, claims=claims)
         with django_capture_on_commit_callbacks(execute=True):
-            reviewer_client.post(url(article, "article_report_pdf_build"))
+            # Nobody worked on these claims: the PDF of all of them.
+            reviewer_client.post(url(article, "article_report_pdf_build"), {"all": "1"})
         assert ReportPdf.objects.get(article=article).status == "done"
         sizes.append(len(rendered[-1]))
         assert rendered[-1].count('class="report-claim"') == 10

@@ -85,11 +85,27 @@ def test_claimreview_lists_what_it_leaves_out(verdicts):
     assert "1 verdict(s) left out" in err
 
 
-def test_claimreview_of_drafts_says_why_each_is_left_out(verdicts):
-    out, err = run("--workspace", "daily-example", "--format", "claimreview", "--status", "draft")
-    assert json.loads(out) == []
-    assert f"Left out verdict {verdicts['draft'].pk}" in err
-    assert "not published" in err
+def test_claimreview_of_drafts_says_why_each_is_left_out_and_fails(verdicts, tmp_path):
+    out, err = io.StringIO(), io.StringIO()
+    target = tmp_path / "reviews.json"
+    args = ["--workspace", "daily-example", "--format", "claimreview", "--status", "draft"]
+    # Nothing exported is a failure (exit status 1), and no empty file is left behind.
+    with pytest.raises(CommandError, match="Nothing exported: all 1 verdict"):
+        call_command("export_verdicts", *args, "--output", str(target), stdout=out, stderr=err)
+    assert f"Left out verdict {verdicts['draft'].pk}" in err.getvalue()
+    assert "not published" in err.getvalue()
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "claimreview"])
+def test_nothing_to_export_is_a_clear_failure(workspace, tmp_path, fmt):
+    target = tmp_path / f"out.{fmt}"
+    with pytest.raises(CommandError, match=r"Nothing to export: .* has no verdicts"):
+        run("--workspace", "daily-example", "--format", fmt, "--output", str(target))
+    assert not target.exists()
+    builders.verdict(workspace, status="draft")
+    with pytest.raises(CommandError, match="no verdicts in status “published”"):
+        run("--workspace", "daily-example", "--format", "csv", "--status", "published")
 
 
 def test_unknown_workspace_is_a_clear_error(db):
@@ -98,6 +114,7 @@ def test_unknown_workspace_is_a_clear_error(db):
 
 
 def test_unwritable_output_is_a_clear_error(workspace, tmp_path):
+    builders.verdict(workspace)
     with pytest.raises(CommandError, match="Cannot write"):
         run("--workspace", "daily-example", "--format", "csv", "--output", str(tmp_path / "no/x"))
 

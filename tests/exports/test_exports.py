@@ -1,6 +1,7 @@
 """Bulk exports: each format read back, spreadsheet safety, exact text, scoping, query counts."""
 
 import csv
+import datetime
 import io
 import json
 
@@ -16,6 +17,7 @@ from claims import exports
 from claims.exports import (
     COLUMNS,
     FORMULA_PREFIXES,
+    SPREADSHEET_COLUMNS,
     export_response,
     invalid_claimreviews,
     neutralise,
@@ -26,10 +28,12 @@ from claims.exports import (
 )
 from claims.models import Correction, Rating, Source
 from tests.exports import builders
+from tests.exports.test_claimreview import approve
 from tests.factories import ArticleFactory, ClaimFactory, SourceFactory, UserFactory
 
-HEADERS = [header for _, header in COLUMNS]
+HEADERS = [header for _, header in SPREADSHEET_COLUMNS]
 KEYS = [key for key, _ in COLUMNS]
+CORRECTED_AT = datetime.datetime(2025, 4, 2, 9, 30, tzinfo=datetime.UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -58,8 +62,10 @@ def read_xlsx(queryset) -> list[dict]:
     sheet = load_workbook(io.BytesIO(export_bytes(queryset, "xlsx")), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == HEADERS
-    # openpyxl reads an empty cell back as None, whatever was meant.
-    return [dict(zip(HEADERS, row, strict=True)) for row in rows[1:]]
+    # openpyxl reads an empty cell back as None, whatever was meant, and leaves trailing
+    # empty cells out of a row.
+    padding = (None,) * len(HEADERS)
+    return [dict(zip(HEADERS, (row + padding)[: len(HEADERS)], strict=True)) for row in rows[1:]]
 
 
 def read_json(queryset) -> list[dict]:
@@ -74,7 +80,10 @@ def read_jsonl(queryset) -> list[dict]:
 
 def test_csv_has_every_column_as_text(workspace):
     verdict = builders.with_sources(builders.verdict(workspace, summary="Close."), count=2)
-    Correction.objects.create(verdict=verdict, reason="Typo in the figure.")
+    approve(verdict, reason="An older figure.", when=builders.PUBLISHED_AT, summary="Closer.")
+    approve(verdict, reason="Typo in the figure.", when=CORRECTED_AT, summary="Close.")
+    # Not public yet: not in the export.
+    Correction.objects.create(verdict=verdict, reason="Proposed only.")
     [row] = read_csv(workspace_verdicts(workspace))
     claim, article = verdict.claim, verdict.claim.article
     sources = list(claim.sources.order_by("created_at", "pk"))
@@ -100,7 +109,9 @@ def test_csv_has_every_column_as_text(workspace):
         "Published at": "2025-03-14T23:30:00+00:00",
         "Public URL": f"https://checks.example.org/fact-checks/daily-example/{verdict.pk}/",
         "Sources": f"{sources[0].url} (supports)\n{sources[1].url} (refutes)",
-        "Corrections": "1",
+        "Corrections": "2",
+        "Latest correction date": "2025-04-02T09:30:00+00:00",
+        "Latest correction reason": "Typo in the figure.",
     }
 
 
@@ -113,19 +124,27 @@ def test_xlsx_writes_numbers_and_dates_as_such(workspace):
     assert published["Rating value"] == 4
     assert published["Claim start"] == 0
     assert published["Corrections"] == 0
+    assert (published["Latest correction date"], published["Latest correction reason"]) == (
+        None,
+        None,
+    )
     assert published["Published at"].isoformat() == "2025-03-14T23:30:00"
     assert (unpublished["Rating"], unpublished["Published at"]) == (None, None)
     assert unpublished["Public URL"] is None
 
 
+def test_xlsx_latest_correction_date_is_a_date_time(workspace):
+    approve(builders.verdict(workspace), reason="Typo.", when=CORRECTED_AT, summary="Fixed.")
+    [row] = read_xlsx(workspace_verdicts(workspace))
+    assert row["Corrections"] == 1
+    assert row["Latest correction date"].isoformat() == "2025-04-02T09:30:00"
+    assert row["Latest correction reason"] == "Typo."
+
+
 def test_json_and_jsonl_carry_lists_and_nulls(workspace):
     verdict = builders.with_sources(builders.verdict(workspace), count=1)
-    Correction.objects.create(
-        verdict=verdict,
-        old_rating=builders.rating(workspace, "True"),
-        new_rating=builders.rating(workspace, "Mostly true"),
-        reason="A second source.",
-    )
+    approve(verdict, reason="A second source.", when=CORRECTED_AT, rating_label="True")
+    Correction.objects.create(verdict=verdict, reason="Rejected.", status="rejected")
     draft = builders.verdict(workspace, status="draft", rating_label=None)
     for records in (
         read_json(workspace_verdicts(workspace)),
@@ -142,10 +161,16 @@ def test_json_and_jsonl_carry_lists_and_nulls(workspace):
                 "stance": "supports",
             }
         ]
-        [correction] = first["corrections"]
-        assert (correction["old_rating"], correction["new_rating"]) == ("True", "Mostly true")
-        assert correction["reason"] == "A second source."
-        assert first["rating_value"] == 4 and first["claim_end"] == verdict.claim.end
+        assert first["corrections"] == [
+            {
+                "date": "2025-04-02T09:30:00+00:00",
+                "changes": [
+                    {"field": "rating", "label": "Rating", "old": "Mostly true", "new": "True"}
+                ],
+                "reason": "A second source.",
+            }
+        ]
+        assert first["rating_value"] == 5 and first["claim_end"] == verdict.claim.end
         assert second["verdict_id"] == draft.pk
         assert (second["rating"], second["rating_value"], second["published_at"]) == (
             None,
@@ -191,10 +216,26 @@ def test_claimreview_export_leaves_out_and_reports_invalid_verdicts(workspace):
 
 def test_claimreview_export_matches_the_single_verdict_markup(workspace):
     from claims.claimreview import build_claimreview
+    from tests.exports.test_claimreview import loaded
 
     verdicts = [builders.verdict(workspace, rating_label=label) for label in ("True", "Misleading")]
+    approve(verdicts[0], reason="Checked again.", when=CORRECTED_AT, rating_label="False")
     exported = json.loads(export_bytes(workspace_verdicts(workspace), "claimreview"))
-    assert exported == [build_claimreview(v) for v in verdicts]
+    assert exported == [build_claimreview(loaded(v)) for v in verdicts]
+    corrected, plain = exported
+    assert corrected["reviewRating"]["alternateName"] == "False"
+    assert corrected["dateModified"].startswith("2025-04-02T")
+    assert [c["@type"] for c in corrected["correction"]] == ["CorrectionComment"]
+    assert "dateModified" not in plain and "correction" not in plain
+
+
+def test_claimreview_export_is_the_frozen_record(workspace):
+    verdict = builders.verdict(workspace)
+    before = export_bytes(workspace_verdicts(workspace), "claimreview")
+    workspace.ratings.filter(label="Mostly true").update(label="Renamed")
+    verdict.claim.article.title = "A new headline"
+    verdict.claim.article.save()
+    assert export_bytes(workspace_verdicts(workspace), "claimreview") == before
 
 
 # --- Spreadsheet safety ---------------------------------------------------------------------
@@ -400,7 +441,7 @@ def queries_for(queryset, fmt) -> int:
 def add_verdicts(workspace, count):
     for i in range(count):
         verdict = builders.with_sources(builders.verdict(workspace), count=1 + i % 3)
-        Correction.objects.create(verdict=verdict, reason="Checked again.")
+        approve(verdict, reason="Checked again.", when=CORRECTED_AT, summary=f"Take {i}.")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json", "jsonl", "claimreview"])
@@ -410,8 +451,9 @@ def test_queries_are_constant_per_chunk(workspace, fmt):
     add_verdicts(workspace, 2 * CHUNK)
     three_chunks = queries_for(workspace_verdicts(workspace), fmt)
     assert three_chunks - one_chunk == 2 * PER_CHUNK
-    # The rows themselves (one cursor) and, for ClaimReview, the rating scale read once.
-    assert one_chunk == PER_CHUNK + 1 + (fmt == "claimreview")
+    # The rows themselves (one cursor). ClaimReview reads the frozen records, which carry their
+    # rating scale: no query for it.
+    assert one_chunk == PER_CHUNK + 1
 
 
 def test_text_formats_arrive_in_pieces(workspace, monkeypatch):

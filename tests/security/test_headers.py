@@ -12,7 +12,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from claims.models import ReportPdf, Role
+from claims.models import Correction, ReportPdf, Role
 from tests.conftest import client_for
 from tests.factories import (
     PASSWORD,
@@ -104,6 +104,10 @@ def everything(workspace, admin_member, editor):
         "claim": claim,
         "verdict": verdict,
         "source": SourceFactory(claim=claim),
+        # A proposed correction, by the verdict's author (the admin may decide it).
+        "correction": Correction.objects.create(
+            verdict=verdict, reason="A figure was revised.", created_by=editor
+        ),
         "comment": CommentFactory(claim=claim, author=editor),
         "membership": MembershipFactory(workspace=workspace, role=Role.REVIEWER),
         "rating": workspace.ratings.create(label="Satire", position=9),

@@ -161,7 +161,15 @@ def exports_of(text: str) -> tuple[dict[str, str], list[str]]:
         status=Verdict.Status.PUBLISHED,
         published_at=timezone.now(),
     )
-    Correction.objects.create(verdict=verdict, new_rating=rating, new_summary=text, reason=text)
+    # Approved: exports carry the corrections readers see, not proposals.
+    Correction.objects.create(
+        verdict=verdict,
+        new_rating=rating,
+        new_summary=text,
+        reason=text,
+        status="approved",
+        decided_at=timezone.now(),
+    )
     workspace.memberships.create(user=people[0])
     client = client_for(people[0])
     exports, problems = {}, []

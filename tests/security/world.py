@@ -251,7 +251,15 @@ def _review(world: World) -> None:
         keep="claim: verdict published",
     )
     verdict.refresh_from_db()
-    correction = {**draft, "explanation": text, "reason": text, "version": verdict.version}
+    # The editor proposes a correction (an edited excerpt and a new source), the admin
+    # approves it; then the reviewer proposes another, left waiting (its diff shows the text).
+    correction = {
+        **draft,
+        "explanation": text,
+        "reason": text,
+        "version": verdict.version,
+        **_correction_sources(text, source["url"]),
+    }
     world.post(
         "editor",
         "verdict_correct",
@@ -259,18 +267,47 @@ def _review(world: World) -> None:
         correction,
         200,
         headers=HTMX,
+        keep="claim: correction proposed",
+    )
+    proposal = verdict.corrections.get()
+    world.post(
+        "admin",
+        "correction_approve",
+        [claim.pk, proposal.pk],
+        {},
+        200,
+        headers=HTMX,
         keep="claim: verdict corrected",
     )
     verdict.refresh_from_db()
-    assert verdict.status == Verdict.Status.PUBLISHED
+    assert verdict.status == Verdict.Status.PUBLISHED and verdict.modified_at
+    pending = {**correction, "summary": f"{text[:270]} (again)", "version": verdict.version}
+    current = claim.sources.values_list("url", flat=True)
+    pending.update(_correction_sources(text, *current, new="proposed"))
+    world.post("reviewer", "verdict_correct", [claim.pk], pending, 302)
     world.verdict = verdict
-    # A draft as well, which the ClaimReview check lists as not yet publishable.
+    # A draft as well, which the ClaimReview check lists as not yet publishable; and evidence
+    # on that open claim, whose sources can still be edited.
     world.post("reviewer", "verdict_save", [world.open_claim.pk], {**draft, "version": 0}, 302)
+    world.post("reviewer", "source_add", [world.open_claim.pk], source, 302)
+    world.source_pk = world.open_claim.sources.get().pk
+
+
+def _correction_sources(text: str, *current, new="corrected") -> dict:
+    """A correction form's sources: the current ones kept with the text as their excerpt,
+    and one new source."""
+    rows = [{"url": url, "keep": "on"} for url in current]
+    rows.append({"url": web_address(f"{text}/{new}")})
+    data = {"sources-TOTAL_FORMS": len(rows), "sources-INITIAL_FORMS": len(rows) - 1}
+    for index, row in enumerate(rows):
+        for name, value in {**row, "title": text, "excerpt": text, "stance": "refutes"}.items():
+            data[f"sources-{index}-{name}"] = value
+    return data
 
 
 def _send_forms_with_errors(world: World) -> None:
     """Forms sent back with errors show the input again, in value="" and <textarea>."""
-    text, claim = world.text, world.claim
+    text, claim = world.text, world.open_claim
     source = {"url": "not an address", "title": text, "publisher": text, "excerpt": text}
     for name, args, headers, keep in (
         ("source_add", [claim.pk], HTMX, "claim: sources section with errors"),
@@ -351,7 +388,11 @@ def render_everything(world: World) -> dict[str, Page]:
         "claim": (reviewer, desk("claim_detail", claim.pk), {}),
         "claim as editor": (editor, desk("claim_detail", claim.pk), {}),
         "dismissed claim": (reviewer, desk("claim_detail", world.dismissed_claim.pk), {}),
-        "source edit": (reviewer, desk("source_edit", claim.pk, world.source_pk), {}),
+        "source edit": (
+            reviewer,
+            desk("source_edit", world.open_claim.pk, world.source_pk),
+            {},
+        ),
         "article details form": (editor, desk("article_edit", article.pk), {}),
         "article details form (htmx)": (editor, desk("article_edit", article.pk), HTMX),
         "article delete": (clients["admin"], desk("article_delete", article.pk), {}),

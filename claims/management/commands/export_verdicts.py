@@ -7,7 +7,13 @@
 For claimreview, verdicts that cannot have valid markup are left out and listed on standard
 error with the reasons; without --status only published verdicts are considered, since a draft
 never has markup.
+
+When there is nothing to export (no verdict matches, or every one is left out of ClaimReview)
+the command says so on standard error and exits with status 1, as the app refuses to download
+an empty file; no --output file is left behind.
 """
+
+import os
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -38,6 +44,12 @@ class Command(BaseCommand):
             status = Verdict.Status.PUBLISHED
         if status:
             verdicts = verdicts.filter(status=status)
+        total = verdicts.count()
+        if not total:
+            which = f" in status “{status}”" if status else ""
+            raise CommandError(
+                f"Nothing to export: the workspace “{workspace.slug}” has no verdicts{which}."
+            )
         left_out = []
 
         def report(verdict, reasons):
@@ -56,6 +68,10 @@ class Command(BaseCommand):
             self._to_stdout(verdicts, format, report)
         if left_out:
             self.stderr.write(f"{len(left_out)} verdict(s) left out of the ClaimReview export.")
+        if len(left_out) == total:
+            if output:
+                os.remove(output)
+            raise CommandError(f"Nothing exported: all {total} verdict(s) were left out.")
 
     def _to_stdout(self, verdicts, fmt, report):
         binary = getattr(self.stdout, "buffer", None)
