@@ -25,11 +25,10 @@ from claims.desk import NotAllowed
 from claims.models import (
     Activity,
     Claim,
-    ClaimantKind,
     Membership,
     Verdict,
+    one_line,
     web_url,
-    without_bidi_controls,
 )
 
 # How many earlier claimants the claimant field offers as completions.
@@ -38,7 +37,7 @@ CLAIMANT_CHOICES = 50
 PUBLISHED = "This fact-check is published: propose a correction to change its attribution."
 AWAITING_EDITOR = "The verdict is waiting for an editor; its attribution can't be changed now."
 
-FIELDS = ("claimant", "claimant_kind", "claim_date", "appearance_url", "restatement")
+FIELDS = Claim.ATTRIBUTION_FIELDS
 
 
 def refusal(membership: Membership, claim: Claim, verdict: Verdict | None) -> str:
@@ -71,20 +70,16 @@ def attribute_claim(
     verdict = Verdict.objects.filter(claim=claim).only("status").first()
     if reason := refusal(membership, claim, verdict):
         raise NotAllowed(reason)
-    if claimant_kind not in ClaimantKind.values:
-        raise NotAllowed("Choose whether a person or an organisation made the claim.")
-    appearance_url = appearance_url.strip()
-    if appearance_url and not web_url(appearance_url):
-        raise NotAllowed("Enter a web address starting with http:// or https://.")
-    article = claim.article
-    new = {
-        "claimant": _one_line(claimant, 300),
-        "claimant_kind": claimant_kind,
-        # The article's own date and address are the defaults, kept as "not set".
-        "claim_date": None if claim_date == article.published_date else claim_date,
-        "appearance_url": "" if appearance_url == article.source_url else appearance_url,
-        "restatement": _one_line(restatement, 280),
-    }
+    try:
+        new = claim.attribution_values(
+            claimant=claimant,
+            claimant_kind=claimant_kind,
+            claim_date=claim_date,
+            appearance_url=appearance_url,
+            restatement=restatement,
+        )
+    except ValueError as exc:
+        raise NotAllowed(str(exc)) from None
     changes = {
         name: [_logged(getattr(claim, name)), _logged(value)]
         for name, value in new.items()
@@ -96,19 +91,14 @@ def attribute_claim(
         for name, value in new.items():
             setattr(claim, name, value)
         claim.save(update_fields=[*FIELDS, "updated_at"])
-        Activity.objects.create(
+        Activity.record(
+            Activity.Verb.CLAIM_ATTRIBUTED,
             workspace_id=claim.workspace_id,
             actor=membership.user,
-            verb=Activity.Verb.CLAIM_ATTRIBUTED,
-            article_id=claim.article_id,
             claim=claim,
             detail={"changes": changes},
         )
     return claim
-
-
-def _one_line(text: str, limit: int) -> str:
-    return " ".join(without_bidi_controls(text).split())[:limit]
 
 
 def _logged(value) -> str:
@@ -127,7 +117,7 @@ def suggestion_fields(sentence: str, preceding: str = "") -> dict:
     if found is None:
         return {}
     name, kind = found
-    return {"suggested_claimant": _one_line(name, 300), "claimant_kind": kind}
+    return {"suggested_claimant": one_line(name, 300), "claimant_kind": kind}
 
 
 def initial(claim: Claim) -> dict:

@@ -13,27 +13,24 @@ spreadsheet would run as a formula gets a leading quote in CSV and XLSX, JSON is
 
 import csv
 import json
-import tempfile
 from collections.abc import Iterable, Iterator
 
 from django.db.models import Case, CharField, F, QuerySet, When
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 
 from claims.exports import (
     EXPORT_CHUNK_SIZE,
-    XLSX_SPOOL_BYTES,
     _json_array,
     _Line,
     _local_iso,
     _naive_local,
     _pieces,
     _xlsx_cell,
+    download,
     neutralise,
-    safe_filename,
 )
 from claims.exports import FORMATS as VERDICT_FORMATS
 from claims.models import Claim, Verdict
@@ -150,18 +147,9 @@ def claims_export_response(
     """A download of the claims: streamed text, or an XLSX built in a spooled temporary file."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown claims export format: {fmt!r}.")
-    filename = safe_filename(filename_stem, FORMATS[fmt].extension)
-    content_type = FORMATS[fmt].content_type
-    if fmt == "xlsx":
-        spool = tempfile.SpooledTemporaryFile(max_size=XLSX_SPOOL_BYTES)  # noqa: SIM115
-        try:
-            write_claims_xlsx(claims, spool)
-        except BaseException:
-            spool.close()
-            raise
-        spool.seek(0)
-        # FileResponse closes the spool once it is sent, which deletes it.
-        return FileResponse(spool, as_attachment=True, filename=filename, content_type=content_type)
-    response = StreamingHttpResponse(stream_claims(claims, fmt), content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return download(
+        FORMATS[fmt],
+        filename_stem,
+        write_xlsx=lambda out: write_claims_xlsx(claims, out),
+        stream=lambda: stream_claims(claims, fmt),
+    )

@@ -124,10 +124,10 @@ def correct_article(
         with transaction.atomic():
             # Not updated_at: it dates the extraction state, which the stuck-article sweep reads.
             Article.objects.filter(pk=article.pk).update(**new)
-            Activity.objects.create(
+            Activity.record(
+                Activity.Verb.ARTICLE_CORRECTED,
                 workspace_id=article.workspace_id,
                 actor=membership.user,
-                verb=Activity.Verb.ARTICLE_CORRECTED,
                 article=article,
                 detail={"changes": changes},
             )
@@ -214,10 +214,10 @@ def delete_article(*, membership: Membership, article: Article) -> DeletionSumma
         summary = deletion_summary(article)
         if summary.refusal:
             raise NotAllowed(summary.refusal)
-        Activity.objects.create(
+        Activity.record(
+            Activity.Verb.ARTICLE_DELETED,
             workspace_id=article.workspace_id,
             actor=membership.user,
-            verb=Activity.Verb.ARTICLE_DELETED,
             detail={
                 "article": article.pk,
                 "title": str(article)[:300],
@@ -237,11 +237,10 @@ def remove_comment(*, membership: Membership, comment: Comment) -> None:
     if not membership.can_remove_comment(comment):
         raise NotAllowed("Only the comment's author or a workspace admin can remove it.")
     with transaction.atomic():
-        Activity.objects.create(
+        Activity.record(
+            Activity.Verb.COMMENT_REMOVED,
             workspace_id=claim.workspace_id,
             actor=membership.user,
-            verb=Activity.Verb.COMMENT_REMOVED,
-            article_id=claim.article_id,
             claim=claim,
             # Who wrote it, not what: a comment is often removed for what it said.
             detail={"author": comment.author.username if comment.author else ""},

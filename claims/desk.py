@@ -64,11 +64,10 @@ class Conflict(Exception):
 
 
 def _log(membership: Membership, verb: str, *, claim=None, verdict=None, **detail) -> None:
-    Activity.objects.create(
+    Activity.record(
+        verb,
         workspace_id=membership.workspace_id,
         actor=membership.user,
-        verb=verb,
-        article_id=claim.article_id if claim else None,
         claim=claim,
         verdict=verdict,
         detail=detail,
@@ -556,9 +555,34 @@ def proposed_record(verdict: Verdict, proposed: dict, *, rating: Rating | None =
     draft.rating = rating
     draft.summary = proposed.get("summary", "")
     draft.explanation = proposed.get("explanation", "")
+    if "claim" in proposed:
+        draft.claim = copy.copy(verdict.claim)
+        for name, value in _attribution_fields(proposed["claim"]).items():
+            setattr(draft.claim, name, value)
     sources = [Source(**entry) for entry in proposed.get("sources", [])]
     bounds = (verdict.public_record or {}).get("bounds") or ()
     return publication.record_of(draft, sources=sources, bounds=bounds)
+
+
+def _attribution_fields(stored: dict) -> dict:
+    """A proposal's attribution (JSON) as Claim field values."""
+    values = dict(stored)
+    if values.get("claim_date"):
+        values["claim_date"] = datetime.date.fromisoformat(values["claim_date"])
+    return values
+
+
+def _proposed_attribution(claim: Claim, attribution: dict | None) -> dict | None:
+    """The proposed attribution as JSON, or None when the proposal leaves it as it is."""
+    if attribution is None:
+        return None
+    try:
+        values = claim.attribution_values(**attribution)
+    except ValueError as exc:
+        raise NotAllowed(str(exc)) from None
+    if values["claim_date"] is not None:
+        values["claim_date"] = values["claim_date"].isoformat()
+    return values
 
 
 def _clean_sources(sources) -> list[dict]:
@@ -615,10 +639,13 @@ def propose_correction(
     explanation: str,
     sources: list[dict],
     reason: str,
+    attribution: dict | None = None,
 ) -> Correction:
     """Whoever works on the claim proposes a new state for its published verdict: rating,
-    summary, explanation and the full list of sources (dicts of url, title, publisher,
-    excerpt, stance). Nothing public changes until a different editor approves it.
+    summary, explanation, the full list of sources (dicts of url, title, publisher,
+    excerpt, stance) and, optionally, the claim's attribution (the keyword arguments of
+    Claim.attribution_values: who made it, when, where, the restatement). Nothing public
+    changes until a different editor approves it.
 
     On approval a live source whose address is not in `sources` is removed, one whose address
     is takes the proposed details, and the others are added. `version` is the verdict's version
@@ -652,9 +679,13 @@ def propose_correction(
         "explanation": explanation,
         "sources": _arranged(list(claim.sources.all()), cleaned),
     }
+    if (claim_values := _proposed_attribution(claim, attribution)) is not None:
+        proposed["claim"] = claim_values
     would_be = proposed_record(verdict, proposed, rating=rating)
     if not publication.record_changes(publication.current_record(verdict), would_be):
-        raise NotAllowed("Nothing would change: edit the rating, the text or the sources first.")
+        raise NotAllowed(
+            "Nothing would change: edit the rating, the text, the sources or the attribution first."
+        )
     if verdict.corrections.proposed().exists():
         raise Conflict(OPEN_PROPOSAL)
     with transaction.atomic():
@@ -748,6 +779,12 @@ def approve_correction(*, membership: Membership, correction: Correction) -> Ver
         except Conflict:
             raise NotAllowed(stale) from None
         source_changes = _apply_sources(claim, proposed["sources"], correction, now)
+        if "claim" in proposed:
+            # The attribution is the claim's own: it is not carried to linked duplicates.
+            values = _attribution_fields(proposed["claim"])
+            Claim.objects.filter(pk=claim.pk).update(updated_at=now, **values)
+            for name, value in values.items():
+                setattr(claim, name, value)
         updated.claim = claim
         new_record = publication.freeze(updated)
         values = {

@@ -494,21 +494,36 @@ def safe_filename(stem: str, extension: str) -> str:
 def export_response(
     queryset: QuerySet, fmt: str, filename_stem: str
 ) -> StreamingHttpResponse | FileResponse:
-    """A download of the export: streamed text, or an XLSX built in a spooled temporary file."""
+    """A download of the verdict export: streamed text, or an XLSX in a spooled file."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format: {fmt!r}.")
-    filename = safe_filename(filename_stem, FORMATS[fmt].extension)
-    content_type = FORMATS[fmt].content_type
-    if fmt == "xlsx":
+    return download(
+        FORMATS[fmt],
+        filename_stem,
+        write_xlsx=lambda out: write_xlsx(queryset, out),
+        stream=lambda: stream_export(queryset, fmt),
+    )
+
+
+def download(
+    spec, filename_stem: str, *, write_xlsx: Callable, stream: Callable
+) -> StreamingHttpResponse | FileResponse:
+    """The one way an export is sent: text formats streamed as they are produced; XLSX (a zip,
+    written whole before it can be sent) built by `write_xlsx(out)` in a spooled temporary
+    file that moves to disk past XLSX_SPOOL_BYTES."""
+    filename = safe_filename(filename_stem, spec.extension)
+    if spec.extension == "xlsx":
         spool = tempfile.SpooledTemporaryFile(max_size=XLSX_SPOOL_BYTES)  # noqa: SIM115
         try:
-            write_xlsx(queryset, spool)
+            write_xlsx(spool)
         except BaseException:
             spool.close()
             raise
         spool.seek(0)
         # FileResponse closes the spool once it is sent, which deletes it.
-        return FileResponse(spool, as_attachment=True, filename=filename, content_type=content_type)
-    response = StreamingHttpResponse(stream_export(queryset, fmt), content_type=content_type)
+        return FileResponse(
+            spool, as_attachment=True, filename=filename, content_type=spec.content_type
+        )
+    response = StreamingHttpResponse(stream(), content_type=spec.content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

@@ -1,5 +1,6 @@
 """Forms validate input and nothing else; views call services with the cleaned data."""
 
+import copy
 import re
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -537,6 +538,18 @@ class CorrectionForm(VerdictForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rating"].required = True
+        # The claim's attribution is public too (ClaimReview's itemReviewed): a correction may
+        # change it, with the same fields and checks as the attribution section.
+        for name in Claim.ATTRIBUTION_FIELDS:
+            self.fields[name] = copy.deepcopy(AttributionForm.base_fields[name])
+        # The reason is asked last, after what changes.
+        self.fields["reason"] = self.fields.pop("reason")
+
+    def clean_appearance_url(self):
+        return http_url(self.cleaned_data["appearance_url"])
+
+    def attribution(self) -> dict:
+        return {name: self.cleaned_data[name] for name in Claim.ATTRIBUTION_FIELDS}
 
 
 class CorrectionSourceForm(forms.Form):

@@ -31,6 +31,11 @@ def without_bidi_controls(text: str) -> str:
     return text.translate(_BIDI_CONTROLS)
 
 
+def one_line(text: str, limit: int) -> str:
+    """Text for a one-line field: bidi controls out, runs of whitespace one space, cut."""
+    return " ".join(without_bidi_controls(text or "").split())[:limit]
+
+
 def strip_bidi_controls(instance: models.Model, *fields: str) -> None:
     """Clean the named text fields of `instance` before it is saved (the one write path of
     titles and names, whichever form, file, page or command they came from)."""
@@ -918,6 +923,43 @@ class Claim(models.Model):
             return self.match
         return None
 
+    ATTRIBUTION_FIELDS = (
+        "claimant",
+        "claimant_kind",
+        "claim_date",
+        "appearance_url",
+        "restatement",
+    )
+
+    def attribution_values(
+        self,
+        *,
+        claimant: str,
+        claimant_kind: str,
+        claim_date,
+        appearance_url: str,
+        restatement: str,
+    ) -> dict:
+        """The attribution fields as stored, from what a form gave; ValueError says what is wrong.
+
+        One-line text without bidi controls, cut to the columns; the article's own date and
+        address are the defaults and are stored as "not set", so correcting the article's
+        details later carries through to its claims.
+        """
+        if claimant_kind not in ClaimantKind.values:
+            raise ValueError("Choose whether a person or an organisation made the claim.")
+        appearance_url = (appearance_url or "").strip()
+        if appearance_url and not web_url(appearance_url):
+            raise ValueError("Enter a web address starting with http:// or https://.")
+        article = self.article
+        return {
+            "claimant": one_line(claimant, 300),
+            "claimant_kind": claimant_kind,
+            "claim_date": None if claim_date == article.published_date else claim_date,
+            "appearance_url": "" if appearance_url == article.source_url else appearance_url,
+            "restatement": one_line(restatement, 280),
+        }
+
     @property
     def is_overdue(self) -> bool:
         return (
@@ -1256,6 +1298,30 @@ class Activity(models.Model):
     def __str__(self):
         who = self.actor or "The system"
         return f"{who} {self.get_verb_display()}"
+
+    @classmethod
+    def record(
+        cls,
+        verb: str,
+        *,
+        workspace_id: int,
+        actor,
+        article=None,
+        claim=None,
+        verdict=None,
+        detail: dict | None = None,
+    ) -> "Activity":
+        """The one way the log is written: the claim's article is filled in from the claim."""
+        article_id = article.pk if article is not None else (claim.article_id if claim else None)
+        return cls.objects.create(
+            workspace_id=workspace_id,
+            actor=actor,
+            verb=verb,
+            article_id=article_id,
+            claim=claim,
+            verdict=verdict,
+            detail=detail or {},
+        )
 
 
 class Notification(models.Model):

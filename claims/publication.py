@@ -45,7 +45,17 @@ FIELD_LABELS = {
     "claim.claimant": "Who made the claim",
     "claim.date": "When the claim was made",
     "claim.appearance_url": "Where the claim appeared",
+    "claim.claimant_kind": "Made by a person or an organisation",
+    # The article's details are re-read when a correction is approved: an edit made to them
+    # since publication goes public with it, and is listed.
+    "article.title": "Article title",
+    "article.outlet": "Outlet",
+    "article.author": "Article author",
+    "article.published_date": "Article date",
 }
+
+
+KIND_LABELS = {"person": "a person", "organization": "an organisation"}
 
 
 def _iso(value) -> str | None:
@@ -139,6 +149,7 @@ def freeze(verdict, **kwargs) -> dict:
 def _flat(record: dict) -> dict:
     rating = record.get("rating") or {}
     claim = record.get("claim") or {}
+    article = record.get("article") or {}
     return {
         "rating": rating.get("label", ""),
         "summary": record.get("summary", ""),
@@ -151,6 +162,11 @@ def _flat(record: dict) -> dict:
         "claim.claimant": claim.get("claimant", ""),
         "claim.date": claim.get("date") or "",
         "claim.appearance_url": claim.get("appearance_url", ""),
+        "claim.claimant_kind": KIND_LABELS.get(claim.get("claimant_kind", ""), ""),
+        "article.title": article.get("title", ""),
+        "article.outlet": article.get("outlet", ""),
+        "article.author": article.get("author", ""),
+        "article.published_date": article.get("published_date") or "",
     }
 
 

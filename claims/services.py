@@ -97,10 +97,10 @@ def submit_article(
             if upload is not None:
                 upload.article = article
                 upload.save()
-            Activity.objects.create(
-                workspace=workspace,
+            Activity.record(
+                Activity.Verb.ARTICLE_SUBMITTED,
+                workspace_id=workspace.pk,
                 actor=submitted_by,
-                verb=Activity.Verb.ARTICLE_SUBMITTED,
                 article=article,
                 detail={"origin": origin},
             )
@@ -212,9 +212,10 @@ def extract_claims(article: Article) -> int:
                 "updated_at",
             ]
         )
-        Activity.objects.create(
+        Activity.record(
+            Activity.Verb.EXTRACTION_FINISHED,
             workspace_id=article.workspace_id,
-            verb=Activity.Verb.EXTRACTION_FINISHED,
+            actor=None,
             article=article,
             detail={"claims": len(claims), "new": created},
         )
@@ -311,9 +312,10 @@ def fail_extraction(article: Article, reason: str) -> None:
         article.extraction_status = Article.Status.FAILED
         article.extraction_error = reason
         article.save(update_fields=["extraction_status", "extraction_error", "updated_at"])
-        Activity.objects.create(
+        Activity.record(
+            Activity.Verb.EXTRACTION_FAILED,
             workspace_id=article.workspace_id,
-            verb=Activity.Verb.EXTRACTION_FAILED,
+            actor=None,
             article=article,
             detail={"reason": reason},
         )
@@ -494,11 +496,10 @@ def add_manual_claim(*, article: Article, user: User, start: int, end: int) -> t
                 ),
                 **matched,
             )
-            Activity.objects.create(
+            Activity.record(
+                Activity.Verb.CLAIM_CREATED,
                 workspace_id=article.workspace_id,
                 actor=user,
-                verb=Activity.Verb.CLAIM_CREATED,
-                article=article,
                 claim=claim,
             )
     except IntegrityError:

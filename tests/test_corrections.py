@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 
-from claims import desk
+from claims import desk, publication
 from claims.models import Activity, Claim, Correction, Notification, Role, Source, Verdict
 from tests.conftest import client_for
 from tests.factories import ClaimFactory, MembershipFactory, SourceFactory, UserFactory
@@ -124,6 +124,12 @@ def correction_data(verdict, **overrides) -> dict:
         "sources-1-stance": "refutes",
         "sources-2-url": "",
         "sources-2-stance": "context",
+        # The attribution fields, as the page pre-fills them for a claim with none confirmed.
+        "claimant": "",
+        "claimant_kind": "person",
+        "claim_date": "",
+        "appearance_url": "",
+        "restatement": "",
     }
     data.update(overrides)
     return data
@@ -637,3 +643,83 @@ def test_approve_is_not_offered_without_a_source(team, claim):
     page = client_for(team["ed"].user).get(claim.get_absolute_url()).content.decode()
     assert "Approve and publish" not in page
     assert "Add at least one source before approving" in page
+
+
+# --- Attribution is public too: it changes only through a correction --------------------------
+
+
+ATTRIBUTION = {
+    "claimant": "Minister Ada Grey",
+    "claimant_kind": "person",
+    "claim_date": None,
+    "appearance_url": "",
+    "restatement": "Crime fell 12% last year",
+}
+
+
+def test_a_correction_changes_the_attribution_once_approved(team, published, client):
+    before = public_page(client, published)
+    sources = [publication.source_entry(s) for s in Source.objects.filter(claim=published.claim)]
+    correction = propose(
+        team,
+        "alice",
+        published,
+        rating=fresh(published).rating,
+        sources=sources,
+        attribution=ATTRIBUTION,
+        reason="The claim was the minister's, not the reporter's.",
+    )
+    # Proposed: the live claim and what readers see are as they were.
+    claim = Claim.objects.get(pk=published.claim_id)
+    assert claim.claimant == ""
+    assert public_page(client, published) == before
+    desk.approve_correction(membership=team["cora"], correction=correction)
+    claim.refresh_from_db()
+    assert (claim.claimant, claim.restatement) == ("Minister Ada Grey", "Crime fell 12% last year")
+    verdict = fresh(published)
+    assert verdict.public_record["claim"]["claimant"] == "Minister Ada Grey"
+    assert verdict.public_record["claim"]["restatement"] == "Crime fell 12% last year"
+    labels = [change["label"] for change in Correction.objects.get(pk=correction.pk).changes]
+    assert labels == ["Claim as reviewed", "Who made the claim"]
+    page = public_page(client, published)
+    assert "Minister Ada Grey" in page and "not the reporter" in page
+
+
+def test_attribution_is_checked_like_the_attribution_section(team, published):
+    with pytest.raises(desk.NotAllowed, match="web address"):
+        propose(team, "ed", published, attribution={**ATTRIBUTION, "appearance_url": "ftp://x"})
+    with pytest.raises(desk.NotAllowed, match="person or an organisation"):
+        propose(team, "ed", published, attribution={**ATTRIBUTION, "claimant_kind": "robot"})
+    assert not Correction.objects.exists()
+
+
+def test_the_page_proposes_an_attribution_change(team, published, claim):
+    ed = client_for(team["ed"].user)
+    data = correction_data(
+        fresh(published), claimant="ICE", claimant_kind="organization", reason="Said by ICE."
+    )
+    response = ed.post(url("verdict_correct", claim), data)
+    assert response.status_code == 302
+    correction = Correction.objects.get()
+    assert correction.proposed["claim"]["claimant"] == "ICE"
+    page = ed.get(url("claim_detail", claim)).content.decode()
+    assert "Who made the claim" in page and "ICE" in page
+    desk.approve_correction(membership=team["cora"], correction=correction)
+    record = fresh(published).public_record["claim"]
+    assert (record["claimant"], record["claimant_kind"]) == ("ICE", "organization")
+
+
+def test_article_details_edited_since_publication_are_listed_when_a_correction_goes_out(
+    team, published, client
+):
+    from claims.models import Article
+
+    Article.objects.filter(pk=published.claim.article_id).update(title="The corrected headline")
+    # The edit alone changes nothing public.
+    assert "The corrected headline" not in public_page(client, published)
+    correction = propose(team, "ed", published)
+    desk.approve_correction(membership=team["cora"], correction=correction)
+    changes = {c["label"]: c for c in Correction.objects.get(pk=correction.pk).changes}
+    assert changes["Article title"]["new"] == "The corrected headline"
+    assert "Rating" in changes
+    assert "The corrected headline" in public_page(client, published)

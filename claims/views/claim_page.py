@@ -13,10 +13,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from claims import claimreview, desk, matching, publication
+from claims.attribution import initial as attribution_initial
 from claims.attribution import section as attribution_section
 from claims.forms import (
     AssignForm,
@@ -175,13 +177,21 @@ def _correction_context(membership, claim, verdict, sources, can_work, initial) 
         "can_withdraw": own,
         "sources_locked": True,
         "can_propose": can_work and pending is None,
-        "correction_form": CorrectionForm(workspace=membership.workspace, initial=initial),
+        "correction_form": CorrectionForm(
+            workspace=membership.workspace, initial={**initial, **_attribution_initial(claim)}
+        ),
         "correction_sources": CorrectionSourceFormSet(
             prefix="sources",
             initial=[{"keep": True, **publication.source_entry(s)} for s in sources],
         ),
         "decision_form": CorrectionDecisionForm(),
     }
+
+
+def _attribution_initial(claim) -> dict:
+    """A correction starts from the attribution readers see: the confirmed claimant only (a
+    correction must not confirm the extractor's guess in passing)."""
+    return {**attribution_initial(claim), "claimant": claim.claimant}
 
 
 def respond(request, membership, claim, section: str, *, status=200, also=(), **overrides):
@@ -252,7 +262,10 @@ def _run(
     return respond(request, membership, claim, section, also=also)
 
 
+# Its regions change in place (htmx): Back must fetch the page again, not show it as first
+# loaded, with forms for a state gone by (a verdict published since, say).
 @require_GET
+@never_cache
 @login_required
 def claim_detail(request, slug, pk):
     membership, claim = _load(request, slug, pk)
@@ -547,6 +560,7 @@ def verdict_correct(request, slug, pk):
         explanation=data["explanation"],
         sources=sources.proposed_sources(),
         reason=data["reason"],
+        attribution=form.attribution(),
     )
 
 

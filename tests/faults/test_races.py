@@ -126,4 +126,10 @@ def test_two_admins_demoting_each_other_leave_one_admin():
         assert admins.count() == 1, f"round {number}: {outcomes}"
         assert sorted(o["won"] for o in outcomes) == [False, True]
         [loser] = [o for o in outcomes if not o["won"]]
-        assert loser["message"] == "A workspace needs at least one admin."
+        # At the same instant the last-admin rule refuses the loser; a loser whose process
+        # starts a moment late (a loaded machine) finds itself already demoted. Both refusals
+        # are right; what must never happen is two wins or no admin left.
+        assert loser["message"] in (
+            "A workspace needs at least one admin.",
+            "Only a workspace admin can do that.",
+        )
