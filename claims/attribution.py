@@ -88,6 +88,11 @@ def attribute_claim(
     if not changes:
         return claim
     with transaction.atomic():
+        # Read again under the verdict's row lock: a publication under way finishes first, and
+        # then what it froze is not changed behind readers' backs.
+        verdict = Verdict.objects.select_for_update().filter(claim=claim).only("status").first()
+        if reason := refusal(membership, claim, verdict):
+            raise NotAllowed(reason)
         for name, value in new.items():
             setattr(claim, name, value)
         claim.save(update_fields=[*FIELDS, "updated_at"])

@@ -538,6 +538,10 @@ OPEN_PROPOSAL = (
     " rejects it before a new one can be proposed."
 )
 SOURCE_DETAILS = ("title", "publisher", "excerpt", "stance")
+CHANGED_SINCE_SEEN = (
+    "What this correction would change for readers changed since you opened it (the article,"
+    " the rating scale or the organisation was edited): read it again before approving."
+)
 
 
 def _require_in_workspace(membership: Membership, claim: Claim) -> None:
@@ -560,8 +564,8 @@ def proposed_record(verdict: Verdict, proposed: dict, *, rating: Rating | None =
         for name, value in _attribution_fields(proposed["claim"]).items():
             setattr(draft.claim, name, value)
     sources = [Source(**entry) for entry in proposed.get("sources", [])]
-    bounds = (verdict.public_record or {}).get("bounds") or ()
-    return publication.record_of(draft, sources=sources, bounds=bounds)
+    # The scale as it is now (one query), as approval freezes it: the diff shows what goes out.
+    return publication.record_of(draft, sources=sources)
 
 
 def _attribution_fields(stored: dict) -> dict:
@@ -727,10 +731,16 @@ def _undecided(correction: Correction) -> None:
         )
 
 
-def approve_correction(*, membership: Membership, correction: Correction) -> Verdict:
+def approve_correction(
+    *, membership: Membership, correction: Correction, seen: str | None = None
+) -> Verdict:
     """An editor other than its proposer approves a correction: the live rows take the proposed
     state, the public record is frozen anew with what changed for readers, and the verdicts
-    carried from this one to its duplicates are corrected alike."""
+    carried from this one to its duplicates are corrected alike.
+
+    `seen` is the fingerprint of the changes the approver was shown (the claim page sends it):
+    if what would go out differs (the article, the scale or the organisation edited since),
+    nothing is approved and Conflict says to read it again."""
     _require_editor(membership)
     if correction.created_by_id == membership.user_id:
         raise NotAllowed(SELF_APPROVAL)
@@ -787,8 +797,11 @@ def approve_correction(*, membership: Membership, correction: Correction) -> Ver
                 setattr(claim, name, value)
         updated.claim = claim
         new_record = publication.freeze(updated)
+        changes = publication.record_changes(old_record, new_record)
+        if seen is not None and publication.fingerprint(changes) != seen:
+            raise Conflict(CHANGED_SINCE_SEEN)
         values = {
-            "changes": publication.record_changes(old_record, new_record),
+            "changes": changes,
             "old_rating": verdict.rating,
             "new_rating": rating,
             "old_summary": verdict.summary,

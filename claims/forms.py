@@ -542,13 +542,18 @@ class CorrectionForm(VerdictForm):
         # change it, with the same fields and checks as the attribution section.
         for name in Claim.ATTRIBUTION_FIELDS:
             self.fields[name] = copy.deepcopy(AttributionForm.base_fields[name])
+        # A correction that sends no attribution leaves it as it is (see attribution()).
+        self.fields["claimant_kind"].required = False
         # The reason is asked last, after what changes.
         self.fields["reason"] = self.fields.pop("reason")
 
     def clean_appearance_url(self):
         return http_url(self.cleaned_data["appearance_url"])
 
-    def attribution(self) -> dict:
+    def attribution(self) -> dict | None:
+        """The proposed attribution, or None when the form sent none (the page always does)."""
+        if not self.cleaned_data.get("claimant_kind"):
+            return None
         return {name: self.cleaned_data[name] for name in Claim.ATTRIBUTION_FIELDS}
 
 

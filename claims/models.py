@@ -121,7 +121,13 @@ class Workspace(models.Model):
         if self.ratings.exists():
             return
         Rating.objects.bulk_create(
-            Rating(workspace=self, label=label, value=value, position=position)
+            Rating(
+                workspace=self,
+                label=label,
+                value=value,
+                position=position,
+                description=Rating.DEFAULT_DEFINITIONS[label],
+            )
             for position, (label, value) in enumerate(Rating.DEFAULT_SCALE)
         )
 
@@ -334,6 +340,20 @@ class Rating(models.Model):
         ("Misleading", None),
         ("Unverifiable", None),
     ]
+    # What each default rating means, published on the methodology page (IFCN and Google ask
+    # for the scale's definitions). A workspace's admins reword them in its settings.
+    DEFAULT_DEFINITIONS = {
+        "True": "The claim is accurate and nothing significant is missing.",
+        "Mostly true": "The claim is accurate but needs clarification or additional information.",
+        "Half true": "The claim is partly accurate but leaves out important details or takes "
+        "things out of context.",
+        "Mostly false": "The claim contains an element of truth but ignores facts that would "
+        "give a different impression.",
+        "False": "The claim is not accurate.",
+        "Misleading": "The facts may be right, but the claim is presented in a way that gives "
+        "a false impression.",
+        "Unverifiable": "There is not enough public evidence to prove or disprove the claim.",
+    }
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="ratings")
     label = models.CharField(max_length=60)

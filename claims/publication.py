@@ -28,6 +28,8 @@ The record is plain JSON (format `RECORD_FORMAT`):
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -52,8 +54,17 @@ FIELD_LABELS = {
     "article.outlet": "Outlet",
     "article.author": "Article author",
     "article.published_date": "Article date",
+    "article.url": "Article address",
+    # Read live too when a correction is approved: a rating reworded or renumbered, or the
+    # organisation renamed, since publication goes public with it, and is listed.
+    "rating.description": "What the rating means",
+    "rating.scale": "Rating on the numeric scale",
+    "organisation.name": "Fact-checked by",
+    "organisation.url": "Fact-checker's address",
 }
 
+
+RATING_DETAILS = ("rating.description", "rating.scale")
 
 KIND_LABELS = {"person": "a person", "organization": "an organisation"}
 
@@ -167,7 +178,19 @@ def _flat(record: dict) -> dict:
         "article.outlet": article.get("outlet", ""),
         "article.author": article.get("author", ""),
         "article.published_date": article.get("published_date") or "",
+        "article.url": article.get("url", ""),
+        "rating.description": rating.get("description", ""),
+        "rating.scale": _scale(rating.get("value"), record.get("bounds")),
+        "organisation.name": (record.get("organisation") or {}).get("name", ""),
+        "organisation.url": (record.get("organisation") or {}).get("url", ""),
     }
+
+
+def _scale(value, bounds) -> str:
+    """ClaimReview's ratingValue on its scale, e.g. "2 (1 to 5)" ("" off the scale)."""
+    if value is None:
+        return ""
+    return f"{value} ({bounds[0]} to {bounds[1]})" if bounds else str(value)
 
 
 def record_changes(old: dict, new: dict) -> list[dict]:
@@ -181,6 +204,8 @@ def record_changes(old: dict, new: dict) -> list[dict]:
     for field, label in FIELD_LABELS.items():
         if before[field] == after[field]:
             continue
+        if field in RATING_DETAILS and before["rating"] != after["rating"]:
+            continue  # a new rating brings its own meaning and value: "Rating" says it
         if field == "sources":
             changes.append({"field": field, "label": label, **_source_changes(old, new)})
         else:
@@ -188,6 +213,14 @@ def record_changes(old: dict, new: dict) -> list[dict]:
                 {"field": field, "label": label, "old": before[field], "new": after[field]}
             )
     return changes
+
+
+def fingerprint(changes: list[dict]) -> str:
+    """A short digest of `changes` (record_changes, without the page's source details): what
+    an approver saw, so approval can refuse to publish anything else."""
+    shown = [{k: v for k, v in change.items() if k != "details"} for change in changes]
+    text = json.dumps(shown, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _source_changes(old: dict, new: dict) -> dict:

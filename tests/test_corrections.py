@@ -577,7 +577,8 @@ def test_verdict_page_shows_the_history_and_the_pending_proposal(
 # The verdict (with its claim, article, rating and people), its corrections (with theirs) and
 # the proposed rating; the rest is the frame every page has (session, user, membership with
 # its two-factor state, notification count, workspace menu).
-VERDICT_PAGE_QUERIES = 8
+# With a proposal waiting, one query reads the live rating scale its diff is built with.
+VERDICT_PAGE_QUERIES = 9
 
 
 # --- Rough edges of the verdict section -----------------------------------------------------

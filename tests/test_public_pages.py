@@ -290,3 +290,16 @@ def test_a_correction_reaches_readers_only_once_approved(client, workspace, revi
     assert "dateModified" in markup and len(markup["correction"]) == 1
     log = client.get(corrections_url(workspace)).content.decode()
     assert "The ministry revised its release." in log and public_url in log
+
+
+@pytest.mark.django_db
+def test_a_new_workspace_publishes_what_each_default_rating_means(client):
+    """IFCN and Google ask for the scale's definitions: a new desk has them out of the box."""
+    from claims.models import Rating
+    from tests.factories import WorkspaceFactory
+
+    workspace = WorkspaceFactory(methodology="We check claims that matter.")
+    assert all(workspace.ratings.values_list("description", flat=True))
+    page = client.get(reverse("public_methodology", args=[workspace.slug])).content.decode()
+    for label in ("Mostly true", "Unverifiable"):
+        assert Rating.DEFAULT_DEFINITIONS[label] in page

@@ -17,6 +17,7 @@ from trafilatura.settings import Document
 
 from claims.ingest.text import (
     ExtractedArticle,
+    IngestError,
     make_article,
     real_author,
     real_title,
@@ -71,9 +72,9 @@ def extract_html(html: str, *, url: str = "") -> ExtractedArticle:
     text = document.text if document.text and document.text.strip() else _visible_text(tree)
     address = url or canonical_url(tree)
     outlet = _meta(tree, "og:site_name") or document.sitename or ""
-    title = real_title(
-        _meta(tree, "og:title") or _page_title(tree) or _first_heading(tree) or document.title
-    )
+    # A placeholder ("Untitled") gives way to the next title the page has.
+    candidates = (_meta(tree, "og:title"), _page_title(tree), _first_heading(tree), document.title)
+    title = next((found for found in map(real_title, candidates) if found), "")
     return make_article(
         text,
         title=title_without_outlet(title, outlet, urlsplit(address).hostname or ""),
@@ -89,7 +90,11 @@ def extract_html(html: str, *, url: str = "") -> ExtractedArticle:
 
 
 def canonical_url(tree: lxml.html.HtmlElement) -> str:
-    """The address the page gives as its own: <link rel=canonical>, else og:url; http(s) only."""
+    """The address the page gives as its own: <link rel=canonical>, else og:url; http(s) only,
+    and never one inside a network (loopback, private, local names) or with a login: the file
+    is not proof of anything, and the address becomes a link and ClaimReview's appearance."""
+    from claims.ingest.fetch import validate_public_url  # fetch.py imports this module
+
     links = tree.xpath("//link[@href]")
     canonical = [
         link.get("href") for link in links if "canonical" in (link.get("rel") or "").lower().split()
@@ -100,9 +105,18 @@ def canonical_url(tree: lxml.html.HtmlElement) -> str:
             address.lower().startswith(("http://", "https://"))
             and len(address) <= 2000
             and not any(char.isspace() for char in address)
+            and _is_public(address, validate_public_url)
         ):
             return address
     return ""
+
+
+def _is_public(address: str, validate) -> bool:
+    try:
+        validate(address)
+    except IngestError:
+        return False
+    return True
 
 
 def _meta(tree: lxml.html.HtmlElement, name: str) -> str:

@@ -182,16 +182,19 @@ def _clean_metadata(value: str) -> str:
 # "Microsoft Word - budget.docx", "Untitled", python-docx's template: a program's placeholder.
 _PLACEHOLDER_TITLE = re.compile(
     r"(?i)(?:untitled(?:\s+document)?|new\s+document|document\s*\d*|title|no\s+title"
-    r"|python-docx|generated\s+by\s+python-docx|microsoft\s+(?:word|powerpoint)\b.*"
+    r"|python-docx|generated\s+by\s+python-docx|microsoft\s+(?:word|powerpoint)(?:\s+-\s.*)?"
     r"|word\s+document|powerpoint\s+presentation|presentation\s*\d*|slide\s*\d*"
     r"|page\s*\d+|article\s*\d*|draft|pdf|doc|docx)"
 )
-_FILE_NAME = re.compile(r"(?i)\.(?:docx?|pdf|txt|md|html?|odt|rtf|pages|indd|qxp)$")
+# A name glued to its extension: "budget.docx", not a headline that ends "… a .pdf".
+_FILE_NAME = re.compile(r"(?i)(?:^|\S)\.(?:docx?|pdf|txt|md|html?|odt|rtf|pages|indd|qxp)$")
 _PLACEHOLDER_AUTHOR = re.compile(
     r"(?i)(?:python-docx|microsoft\s+office\s+user|windows\s+user|user|admin(?:istrator)?"
     r"|author|unknown|owner|editor|default)"
 )
 _LETTERS = re.compile(r"[^\W\d_]{2}")
+# A profile address given as the author; "Jane Roe/AP", a wire credit, is a byline.
+_ADDRESS = re.compile(r"(?i)(?:https?:|www\.|[\w-]+(?:\.[\w-]+)+/)")
 _SENTENCE_END = re.compile(r"[.!?;,]$")
 
 
@@ -214,7 +217,7 @@ def real_author(value: str) -> str:
     author = _clean_metadata(value)
     if not _LETTERS.search(author) or _PLACEHOLDER_AUTHOR.fullmatch(author):
         return ""
-    if re.match(r"(?i)(?:https?:|www\.)", author) or "/" in author:
+    if _ADDRESS.match(author):
         return ""
     return author
 
@@ -254,11 +257,20 @@ def title_without_outlet(title: str, *outlets: str) -> str:
         if _DATE_PART.fullmatch(part):
             cut = separator.start()
             continue
-        words = _words(part)
-        if any(words[: len(name)] == name for name in names):
+        if any(_names_outlet(part, name) for name in names):
             return title[: separator.start()].strip() or title
         break
     return title
+
+
+def _names_outlet(part: str, name: list[str]) -> bool:
+    """`part` is the outlet's name, or its name and a section ("CNN Politics"); not a phrase
+    that happens to start with it ("Times are changing", given "The Times")."""
+    words = re.findall(r"\w+", part)
+    if [word.casefold() for word in words[: len(name)]] != name:
+        return False
+    section = words[len(name) :]
+    return len(section) <= 2 and all(word[0].isupper() for word in section)
 
 
 def _outlet_names(outlet: str) -> list[list[str]]:

@@ -172,7 +172,9 @@ def _correction_context(membership, claim, verdict, sources, can_work, initial) 
     return {
         "corrections": [c for c in corrections if c.status == Correction.Status.APPROVED],
         "pending": pending,
-        "pending_changes": pending_changes(verdict, pending) if pending else [],
+        "pending_changes": (changes := pending_changes(verdict, pending) if pending else []),
+        # What the approver is shown: approving sends it back (desk.approve_correction).
+        "pending_seen": publication.fingerprint(changes),
         "can_decide": pending is not None and membership.is_editor and not own,
         "can_withdraw": own,
         "sources_locked": True,
@@ -586,6 +588,7 @@ def correction_approve(request, slug, pk, correction_pk):
         "Correction approved and published.",
         also=("sources",),
         correction=correction,
+        seen=request.POST.get("seen") or None,
     )
 
 

@@ -248,3 +248,43 @@ def test_no_csp_reports_on_the_main_pages(page, workspace, desk):
     expect(page.locator("#messages")).to_contain_text("Status:")
     reports = [m for m in seen if "Content Security Policy" in m or "Refused to" in m]
     assert reports == []
+
+
+def csp_reports(messages):
+    return [m for m in messages if "Content Security Policy" in m or "Refused to" in m]
+
+
+def test_tabs_filters_and_pages_with_history_log_no_csp_reports(page, workspace, desk):
+    """htmx swaps that push a URL (the tabs, the queue's filters and pages) and Back/Forward
+    over them: htmx must set no style attribute, which style-src 'self' refuses."""
+    seen = []
+    page.on("console", lambda msg: seen.append(f"{msg.type}: {msg.text}"))
+    article = desk["article"]
+    for n in range(4, 56):  # more than a page of claims (50)
+        start = len(PARAGRAPH) * n
+        article.add_claim(start=start, end=start + len(PARAGRAPH) - 1, score=0.4)
+    log_in(page, "ana", PASSWORD)
+    page.wait_for_url(f"**/w/{workspace.slug}/")
+    page.goto(f"/w/{workspace.slug}/articles/new/")
+    current = page.locator('.tabs a[aria-current="page"]')
+    for tab in ("Upload a file", "Paste text", "From a URL", "Upload a file", "Paste text"):
+        page.click(f".tabs >> text={tab}")
+        expect(current).to_have_text(tab)
+    page.go_back()
+    expect(current).to_have_text("From a URL")
+    page.go_forward()
+    expect(current).to_have_text("Paste text")
+    page.goto(f"/w/{workspace.slug}/queue/")
+    page.click(".pagination >> text=Next")
+    expect(page.locator(".pagination")).to_contain_text("Page 2 of 2")
+    page.click(".pagination >> text=Previous")
+    expect(page.locator(".pagination")).to_contain_text("Page 1 of 2")
+    page.select_option("#id_status", "all")
+    page.wait_for_url("**status=all**")
+    page.fill("#id_q", "bridge")
+    page.wait_for_url("**q=bridge**")
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    page.go_forward()
+    page.wait_for_load_state("networkidle")
+    assert csp_reports(seen) == []
