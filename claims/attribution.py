@@ -138,8 +138,11 @@ def initial(claim: Claim) -> dict:
 
 
 def _restatement_from(text: str) -> str:
-    """The sentence as a first restatement, cut at a word to fit the field."""
-    text = " ".join(text.split())
+    """A first restatement: the sentence without its attribution, quotation marks and asides
+    (claims/extraction/attribution.py restatement), cut at a word only to fit the field."""
+    from claims.extraction.attribution import restatement
+
+    text = restatement(text) or " ".join(text.split())
     if len(text) <= 280:
         return text
     return text[:279].rsplit(" ", 1)[0] + "…"

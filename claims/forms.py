@@ -346,6 +346,15 @@ class QueueFilterForm(forms.Form):
             active.append((field.label or name.replace("_", " ").capitalize(), words))
         return active
 
+    def changed_count(self) -> int:
+        """How many filters differ from their defaults: the queue's "Filters (2 active)"."""
+        self.is_valid()
+        return sum(
+            1
+            for name, field in self.fields.items()
+            if name != "sort" and self.value(name) not in (None, "", field.initial)
+        )
+
     def querystring(self, **overrides) -> str:
         """The current filters as a query string, e.g. for pagination and export links."""
         params = {}

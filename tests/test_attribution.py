@@ -172,10 +172,11 @@ def test_the_suggestion_is_offered_and_saving_confirms_it(reviewer_client, claim
     assert 'id="attribution"' in page
     assert "Suggested from the sentence — confirm" in page
     assert 'name="claimant" value="Jane Doe"' in page
-    # The article's date and address, and the sentence as a first restatement.
+    # The article's date and address, and the sentence without its attribution as a first
+    # restatement.
     assert 'value="2026-11-03"' in page
     assert 'value="https://news.example.org/crime"' in page
-    assert 'value="Crime fell by half last year, Mayor Jane Doe said."' in page
+    assert 'value="Crime fell by half last year"' in page
     assert 'data-counter-for="attribution_restatement"' in page
     response = reviewer_client.post(
         url(claim),

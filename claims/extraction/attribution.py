@@ -1,6 +1,7 @@
 """Who made a claim, guessed from how the sentence attributes it. Plain Python, regexes only.
 
     suggest_claimant(sentence, preceding="") -> (name, kind) | None
+    restatement(sentence) -> str    the sentence without its attribution, for claimReviewed
 
 News English attributes a statement in a handful of shapes, all recognised here:
 
@@ -475,3 +476,395 @@ def _leading_person(sentence: str) -> str:
         return ""  # "Phoenix's terrifying performance"
     found = _finish(phrase, determiner=False)
     return found.name if found and found.name and found.kind == PERSON else ""
+
+
+# --- A short restatement for claimReviewed -------------------------------------------------
+
+# Words that open a sentence without adding to its claim ("However, ...", "But ...").
+_DISCOURSE = re.compile(
+    r"^(?:(?:but|and)\s+|(?:however|meanwhile|moreover|furthermore|indeed|still|yet|so|also"
+    r"|separately|that said|(?:perhaps\s+)?(?:surprisingly|interestingly|notably|importantly"
+    r"|crucially))\s*,\s*)",
+    re.IGNORECASE,
+)
+_DATELINE = re.compile(r"^[A-Z][A-Z.]+(?:\s+[A-Z][A-Z.]+)*\s*[\u2014\u2013-]+\s+")
+# First words of an introductory phrase that may go with the attribution after it
+# ("On Friday, ICE said ...", "Speaking from a stage ..., Satya Nadella said ...").
+_PREAMBLE_STARTS = frozenset(
+    "in on at after before when while during speaking talking soon last earlier later asked"
+    " however but and meanwhile separately".split()
+)
+_TIME_WORDS = _WEEKDAYS | frozenset("backstage week month year morning night".split())
+# Words that cannot open what someone said ("stated to ...", "said to laughter").
+_NOT_CONTENT_START = frozenset("to of in on at for with by about from as and or but".split())
+_TAIL_WORDS = frozenset("late over after before during earlier later".split())
+# "... were legitimate but insisted progress had been made": a second attribution.
+_SECOND_VERB = re.compile(rf"\b(?:but|and)\s+{_VERB.pattern}")
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+_NEGATION = re.compile(r"(?i)\b(?:not|no|never|cannot|nor)\b|n['\u2019]t\b")
+_QUOTES = _OPEN_QUOTES + _CLOSE_QUOTES + '"'
+_BOUNDARIES = (",", *_CLOSE_QUOTES, '"')
+# ", a research firm that crunches numbers," / ", who is supporting the report,": dropped
+# only when they hold no name, number or negation and a verb follows them.
+_ASIDE = re.compile(
+    r"(?<=[a-z])(?P<name>\s[A-Z][\w'\u2019.-]*),\s+(?:(?:a|an|the)\s+[a-z]|(?:who|which)\s)"
+    r"[^,()\"\u201c\u201dA-Z0-9]{0,80},\s+(?=[a-z])(?!(?:who|which|and|or|but)\b)"
+)
+_PARENTHESES = re.compile(r"\s*\([^()]{1,60}\)")
+
+
+def restatement(sentence: str) -> str:
+    """A short restatement of the sentence's claim, for claimReviewed: the sentence without
+    its attribution ("..., the minister said", "According to ICE, ...", "Trump said that
+    ..."), quotation marks, trailing punctuation, opening discourse words ("But", "However,")
+    and asides (brackets, ", a research firm,"), with its first letter capitalised.
+
+    Only ever deletes words: each step is kept only if every number and negation of the
+    sentence survives it, so a claim is shortened, never changed. It does not cut to a length:
+    a restatement still over ~75 characters is left whole for the reviewer to rewrite.
+    """
+    original = " ".join(sentence.split())
+    text = original
+    for step in (
+        _without_dateline,
+        _without_attribution,
+        _without_attribution,  # "According to a blog post, the Institute predicts that ..."
+        _without_discourse,
+        _without_parentheses,
+        _without_asides,
+        _tidied,
+        _without_discourse,
+    ):
+        candidate = step(text)
+        if candidate != text and len(candidate.split()) >= 2 and _keeps_facts(original, candidate):
+            text = candidate
+    return _capitalised(_tidied(text)) if text else ""
+
+
+def _keeps_facts(original: str, candidate: str) -> bool:
+    """Every number and negation of the original is still in the candidate."""
+    return all(
+        sorted(pattern.findall(candidate.lower())) == sorted(pattern.findall(original.lower()))
+        for pattern in (_NUMBER, _NEGATION)
+    )
+
+
+def _without_dateline(text: str) -> str:
+    return _DATELINE.sub("", text, count=1)
+
+
+def _without_discourse(text: str) -> str:
+    return _DISCOURSE.sub("", text, count=1)
+
+
+def _without_parentheses(text: str) -> str:
+    """ "the Universities and Colleges Employers' Association (UCEA) said": the bracket goes."""
+    return _PARENTHESES.sub("", text)
+
+
+def _without_asides(text: str) -> str:
+    return _ASIDE.sub(lambda match: match["name"] + " ", text)
+
+
+def _tidied(text: str) -> str:
+    """Without surrounding quotation marks and trailing punctuation."""
+    previous = None
+    while text != previous:
+        previous = text
+        text = text.strip().rstrip(".,;:!\u2014\u2013- ").lstrip(",;: ")
+        if len(text) > 1 and text[-1] in _CLOSE_QUOTES + '"' and text[-2] in ".,;:!":
+            text = text[:-2] + text[-1]
+        marks = [i for i, char in enumerate(text) if char in _QUOTES]
+        if marks == [0] and text[0] in _OPEN_QUOTES + '"':
+            text = text[1:]  # the quotation's close went with the attribution
+        elif marks == [len(text) - 1] and text[-1] in _CLOSE_QUOTES + '"':
+            text = text[:-1]
+        elif marks == [0, len(text) - 1] and text[0] in _OPEN_QUOTES + '"':
+            text = text[1:-1]
+    return text
+
+
+def _capitalised(text: str) -> str:
+    """First letter upper case, unless its word has capitals of its own ("iPhone")."""
+    for i, char in enumerate(text):
+        if char in _QUOTES + "([":
+            continue
+        word = text[i:].split(" ", 1)[0]
+        if char.islower() and not any(c.isupper() for c in word):
+            return text[:i] + char.upper() + text[i + 1 :]
+        return text
+    return text
+
+
+def _without_attribution(text: str) -> str:
+    """The text without the clause that attributes it, or the text itself when it has none
+    that can be taken off cleanly."""
+    masked = _mask_quotes(text)
+    tokens = [(m.group(), m.start()) for m in _TOKEN.finditer(masked)]
+    found = _without_according(text, masked)
+    if found is None:
+        verbs = [_index_at(tokens, m.start()) for m in _VERB.finditer(masked)]
+        found = _without_trailing(text, tokens, verbs) or _without_leading(text, tokens, verbs)
+    if found is None or len(found.split()) < 3:
+        return text
+    return _tidied(found)
+
+
+def _without_according(text: str, masked: str) -> str | None:
+    """ "According to ICE, ...", "..., according to X[, an industry body].", "This, according
+    to Della, does ..." """
+    for match in _ACCORDING.finditer(masked):
+        before = masked[: match.start()].rstrip()
+        if not before or _DISCOURSE.fullmatch(text[: match.start()]):
+            comma = re.compile(r",\s").search(masked, match.end())
+            if comma and len(masked[match.end() : comma.start()].split()) <= 10:
+                return text[comma.end() :]
+            continue
+        if before[-1] not in ",\u2014\u2013":
+            continue
+        start = len(before) - 1
+        close = re.compile(r",\s|\s[\u2014\u2013]\s").search(masked, match.end())
+        if close is None:
+            return text[:start]
+        rest = masked[close.end() :]
+        if masked[close.start()] == "," and re.match(r"(?:a|an|the)\s", rest) and "," not in rest:
+            return text[:start]  # "..., according to the Rhodium Group, a research firm ..."
+        return text[:start].rstrip() + " " + text[close.end() :]
+    return None
+
+
+def _without_trailing(text: str, tokens: list, verbs: list[int]) -> str | None:
+    """ "..., Trump said.", "“...,” said Lukas Stefanko with ESET.", "It's easy, she says, for
+    people to ..." """
+    words = [t for t, _ in tokens]
+    for verb in reversed(verbs):
+        word = words[verb]
+        tail = words[verb + 1 :]
+        if word in _THAT_VERB_SET and not _ends_or_opens_a_clause(words, verb + 1):
+            continue
+        start = _subject_start(words, verb)
+        # The verb first, after the quotation: '“...,” said X', "..., says a report ...".
+        if start is None and verb > 0 and words[verb - 1] in _BOUNDARIES and _speaker_first(tail):
+            return _up_to(text, tokens, verb - 1)
+        if start is None or start == 0 or words[start - 1] not in _BOUNDARIES:
+            continue
+        content = _up_to(text, tokens, start - 1)
+        # "It's easy, she says, for people to marvel ...": the attribution is inside.
+        if (
+            len(tail) > 2
+            and tail[0] == ","
+            and tail[1][0].islower()
+            and not tail[1].endswith("ing")
+            and words[start - 1] == ","
+            and len(content.split()) >= 2
+        ):
+            return content.rstrip(" ,") + " " + text[tokens[verb + 2][1] :]
+        if word in ("told", "tells"):
+            tail = tail[_listener_length(tail) :]  # "told Reuters", "told the Washington Post"
+        if len(content.split()) >= 3 and _ends_the_sentence(tail):
+            return content
+    return None
+
+
+def _up_to(text: str, tokens: list, boundary: int) -> str:
+    """The text before the boundary token; a closing quotation mark stays with it."""
+    word, offset = tokens[boundary]
+    return text[: offset + 1] if word in (*_CLOSE_QUOTES, '"') else text[:offset]
+
+
+def _speaker_first(tail: list[str]) -> bool:
+    """ "said Della.", "says president David Weisbrot", "says a report", "said researchers"."""
+    if not tail:
+        return False
+    first = tail[0].rstrip(".")
+    return (
+        _is_capitalised(first)
+        or first in _DETERMINERS
+        or first.lower() in _GROUP_NOUNS
+        or bool(_ROLE.fullmatch(first))
+    )
+
+
+def _listener_length(tail: list[str]) -> int:
+    index = 1 if tail and tail[0] in _DETERMINERS else 0
+    while index < len(tail) and _is_capitalised(tail[index]):
+        index += 1
+    return index if index > 0 and (index > 1 or tail[0] not in _DETERMINERS) else 0
+
+
+def _ends_the_sentence(tail: list[str]) -> bool:
+    """What follows the attribution verb adds no statement: nothing, ", adding ...", or "on
+    Sunday", "in a statement yesterday", "of his role"."""
+    if not tail or tail[0] == ".":
+        return True
+    if tail[0] == ",":
+        return len(tail) == 1 or tail[1].endswith("ing")  # ", adding ...", ", referring to ..."
+    clause = tail[: tail.index(",")] if "," in tail else tail
+    return tail[0].lower() in _NOT_CONTENT_START | _TIME_WORDS | _TAIL_WORDS and not any(
+        w in ("that", ":", _MASK, *_OPEN_QUOTES, '"') for w in clause
+    )
+
+
+def _without_leading(text: str, tokens: list, verbs: list[int]) -> str | None:
+    """ "Trump said (that) ...", "On Friday, ICE said it had ...", "She added: “...”" """
+    words = [t for t, _ in tokens]
+    for verb in verbs:
+        start = _subject_start(words, verb)
+        if start is None:
+            continue
+        if not _is_preamble(words[:start]):
+            return None
+        after = _content_index(words, verb)
+        if after is None or after >= len(words):
+            return None
+        introduced = words[after - 1] in ("that", ":")
+        opens_quote = words[after] in (*_OPEN_QUOTES, '"', _MASK)
+        if words[verb] in _THAT_VERB_SET and not (introduced or opens_quote):
+            return None
+        bad_start = words[after].lower() in _NOT_CONTENT_START or not words[after][0].isalnum()
+        if bad_start and not (introduced or opens_quote):
+            return None
+        content = text[tokens[after][1] :]
+        return None if _SECOND_VERB.search(_mask_quotes(content)) else content
+    return None
+
+
+def _content_index(words: list[str], verb: int) -> int | None:
+    """Where what was said starts after the verb at `verb`: past "that", a colon, "told
+    Reuters that", and "on Thursday", "in an email", "backstage"."""
+    index = verb + 1
+    if words[verb] in ("told", "tells"):
+        following = words[index : index + 6]
+        return index + following.index("that") + 1 if "that" in following else None
+    while index < len(words):
+        word = words[index].lower()
+        if word in _TIME_WORDS:
+            index += 1
+        elif (
+            word in ("on", "late", "last", "this")
+            and index + 1 < len(words)
+            and (words[index + 1].lower() in _TIME_WORDS)
+        ):
+            index += 2
+        elif word == "in" and index + 1 < len(words) and words[index + 1] in ("a", "an"):
+            ahead = words[index : index + 10]
+            ends = [i for i, w in enumerate(ahead) if w in ("that", ":")]
+            stops = [i for i, w in enumerate(ahead) if w in (",", _MASK, *_OPEN_QUOTES)]
+            if not ends or (stops and stops[0] < ends[0]):
+                return None
+            index += ends[0]
+        else:
+            break
+    if index < len(words) and words[index] in ("that", ":"):
+        index += 1
+    return index
+
+
+def _is_preamble(words: list[str]) -> bool:
+    """What comes before the speaker may go with the attribution: nothing, "But", or an
+    introductory phrase ("On Friday,", "In an interview with the BBC,")."""
+    if not words:
+        return True
+    if _DISCOURSE.fullmatch(" ".join(words).replace(" ,", ",") + " "):
+        return True
+    return words[-1] == "," and words[0].lower() in _PREAMBLE_STARTS and _MASK not in words
+
+
+def _subject_start(words: list[str], verb: int) -> int | None:
+    """Where the speaker of the verb at `verb` starts ("the minister", "Jo Grady, the UCU
+    general secretary,", "a spokesperson for the UCEA"), or None when it is not one."""
+    end = verb
+    while end > 0 and words[end - 1].lower() in _SKIPPABLE:
+        end -= 1
+    if (
+        end >= 2
+        and words[end - 2] in ("on", "in")
+        and (words[end - 1].lower() in _WEEKDAYS or words[end - 1].isdigit())
+    ):
+        end -= 2
+    if end == 0:
+        return None
+    before = words[end - 1]
+    if before.lower() in _PRONOUNS:
+        return end - 1
+    if before.lower() in _NOT_A_CLAIMANT and before != "WHO":
+        return None
+    if before.lower() in _ROLE_WORDS_ALONE and end >= 2 and words[end - 2].lower() == "the":
+        return end - 2
+    if before == ",":
+        return _appositive_subject(words, end - 1)
+    return _name_start(words, end)
+
+
+def _name_start(words: list[str], end: int) -> int | None:
+    phrase, _, start = _collect_backward(words, end)
+    if not phrase or phrase[0].lower() in _NOT_A_CLAIMANT:
+        return None
+    if all(w.lower() in _GROUP_NOUNS for w in phrase):
+        # "a senior political source": lowercase words between the article and the noun.
+        back = start
+        while back > 0 and start - back < 3 and words[back - 1].isalpha():
+            if words[back - 1].lower() in _DETERMINERS:
+                return back - 1
+            if not words[back - 1].islower():
+                break
+            back -= 1
+    while start > 0:
+        previous = words[start - 1]
+        if previous.lower() in _POSSESSIVE_PRONOUNS | _DETERMINERS:
+            return start - 1  # "his spokesman", "a source"
+        if not _is_capitalised(previous) and _ROLE.fullmatch(previous):
+            start -= 1  # "“Parasite” director Bong Joon Ho", "the BBC's editor Jon Sopel"
+            if start > 0 and words[start - 1] in _CLOSE_QUOTES:
+                opens = [i for i in range(start - 1) if words[i] in _OPEN_QUOTES]
+                start = opens[-1] if opens else start
+            more, _, earlier = _collect_backward(words, start)
+            start = earlier if more else start
+            continue
+        if (
+            start >= 2
+            and previous in ("for", "of", "at", "from")
+            and words[start - 2].lower() in _GROUP_NOUNS
+        ):
+            start -= 2  # "a spokesperson for the Universities and Colleges ..."
+            continue
+        break
+    return start
+
+
+def _appositive_subject(words: list[str], comma: int) -> int | None:
+    """The speaker before appositives: 'Jo Grady, the UCU general secretary, said',
+    '“...,” her mother, Fiona, said'."""
+    end = comma
+    for _ in range(3):
+        start = end
+        while start > 0 and words[start - 1] not in (*_BOUNDARIES, ";", ":", "\u2014", _MASK):
+            start -= 1
+        if start == end:
+            return None
+        if _name_start(words, end) == start:
+            earlier = _earlier_name(words, start)
+            return earlier if earlier is not None else start
+        if start == 0 or words[start - 1] != ",":
+            return None
+        end = start - 1  # an appositive: "the UCU general secretary", "who is supporting ..."
+    return None
+
+
+def _earlier_name(words: list[str], start: int) -> int | None:
+    """'Chi Onwurah, the Labour MP for Newcastle Central,': the name before an appositive that
+    reads like one; '“...,” her mother, Fiona,': the relation before the name."""
+    if start == 0 or words[start - 1] != ",":
+        return None
+    end = start - 1
+    begin = end
+    while begin > 0 and words[begin - 1] not in (*_BOUNDARIES, ";", ":", "\u2014", _MASK):
+        begin -= 1
+    segment = words[begin:end]
+    if not segment or len(segment) > 4:
+        return None
+    if segment[0].lower() in _POSSESSIVE_PRONOUNS and begin > 0:
+        return begin
+    if words[start].lower() in _DETERMINERS and _name_start(words, end) == begin:
+        return begin
+    return None

@@ -5,12 +5,14 @@
 
   var MENUS = "details.menu[open], details.site-menu[open]";
 
-  // A wide screen shows the main menu whatever its <details> says (app.css, ::details-content).
-  // A browser without ::details-content support gets it opened instead.
+  // A wide screen shows the main menu (and the queue's filters) whatever their <details> say
+  // (app.css, ::details-content). A browser without ::details-content support gets them opened.
   function openWideMenu() {
-    var menu = document.getElementById("site-menu");
-    if (!menu || CSS.supports("selector(::details-content)")) return;
-    if (window.matchMedia("(min-width: 721px)").matches) menu.open = true;
+    if (CSS.supports("selector(::details-content)")) return;
+    if (!window.matchMedia("(min-width: 721px)").matches) return;
+    document.querySelectorAll("#site-menu, details.queue-filters").forEach(function (menu) {
+      menu.open = true;
+    });
   }
 
   function isWideMainMenu(menu) {
@@ -54,34 +56,61 @@
 
   // --- Focus across htmx swaps ----------------------------------------------------------
 
-  // Where the focus was when a request left, by request: the region it replaces and the
-  // element (or form) that had the focus there.
+  // Where the focus was when a request left, by request: the region it replaces, the form
+  // that sent it, the element that had the focus there and the submit button clicked.
   var leaving = new WeakMap();
+  // The button that submitted each form, heard before htmx's own submit handler sends it: a
+  // mouse click does not focus a button in every browser (Safari, Firefox on macOS).
+  var submitters = new WeakMap();
 
+  // How to find `element` again in the new copy of its region: by id, by name (and value),
+  // by href, else by its place among its form's controls.
   function locator(element) {
     if (!element || element === document.body) return null;
-    if (element.id) return "#" + CSS.escape(element.id);
+    if (element.id) return { selector: "#" + CSS.escape(element.id) };
     var form = element.form || element.closest("form");
     var scope = form && form.id ? "#" + CSS.escape(form.id) + " " : "";
     if (element.name) {
       var value = element.value ? '[value="' + CSS.escape(element.value) + '"]' : "";
-      return scope + element.tagName.toLowerCase() + '[name="' + CSS.escape(element.name) + '"]' + value;
+      var tag = element.tagName.toLowerCase();
+      return { selector: scope + tag + '[name="' + CSS.escape(element.name) + '"]' + value };
     }
     if (element.getAttribute("href")) {
-      return scope + 'a[href="' + CSS.escape(element.getAttribute("href")) + '"]';
+      return { selector: scope + 'a[href="' + CSS.escape(element.getAttribute("href")) + '"]' };
     }
-    return form && form.id ? "#" + CSS.escape(form.id) : null;
+    if (form && form.id && element.form === form) {
+      return { form: form.id, index: Array.prototype.indexOf.call(form.elements, element) };
+    }
+    return null;
   }
+
+  function find(region, where) {
+    if (!where) return null;
+    if (where.selector) return region.querySelector(where.selector);
+    var form = document.getElementById(where.form);
+    return form && region.contains(form) ? form.elements[where.index] || null : null;
+  }
+
+  document.addEventListener("submit", function (event) {
+    if (event.submitter) submitters.set(event.target, event.submitter);
+  }, true);
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var target = event.detail.target;
+    var elt = event.detail.elt;
     var active = document.activeElement;
-    if (!target || !target.id || !active) return;
-    if (!target.contains(active) && !(event.detail.elt && event.detail.elt.contains(active))) return;
-    var form = active.form || active.closest("form");
+    if (!target || !target.id) return;
+    var form = elt && elt.tagName === "FORM" ? elt : active && (active.form || active.closest("form"));
+    var holding = active && active !== document.body &&
+      (target.contains(active) || (elt && elt.contains(active)));
+    // A form saved with the mouse may leave the focus on <body>: it still goes back there.
+    if (!holding && !(form && target.contains(form))) return;
+    var submitter = form ? submitters.get(form) : null;
+    if (form) submitters.delete(form);
     leaving.set(event.detail.xhr, {
       region: target.id,
-      at: locator(active),
+      at: holding ? locator(active) : null,
+      submitter: submitter ? locator(submitter) : null,
       form: form && form.id ? form.id : null
     });
   });
@@ -92,22 +121,35 @@
     );
   }
 
+  function focusable(element) {
+    if (element.getAttribute("role") === "alert" && !element.hasAttribute("tabindex")) {
+      element.setAttribute("tabindex", "-1");
+    }
+    element.focus();
+    return document.activeElement === element;
+  }
+
+  // The form's first error (the save failed: say why), else the field that had the focus,
+  // else the button clicked or the form's first field, else a message in the region (not
+  // before: the verdict's region always has the ClaimReview advice), else the region itself.
   function focusIn(region, was) {
-    var invalid = region.querySelector(
-      ".has-error input, .has-error select, .has-error textarea, [aria-invalid=true]"
-    );
-    var same = was.at ? region.querySelector(was.at) : null;
     var form = was.form ? document.getElementById(was.form) : null;
-    var alert = region.querySelector("[role=alert]");
-    var choice = invalid || alert || same || (form && region.contains(form) && firstField(form));
-    if (!choice) {
-      choice = region;
-      if (!region.hasAttribute("tabindex")) region.setAttribute("tabindex", "-1");
+    if (form && !region.contains(form)) form = null;
+    var candidates = [
+      region.querySelector(
+        ".has-error input, .has-error select, .has-error textarea, [aria-invalid=true]"
+      ),
+      form && form.querySelector("[role=alert]"),
+      find(region, was.at),
+      find(region, was.submitter),
+      form && firstField(form),
+      region.querySelector("[role=alert], [role=status]")
+    ];
+    for (var i = 0; i < candidates.length; i += 1) {
+      if (candidates[i] && focusable(candidates[i])) return;
     }
-    if (choice.getAttribute("role") === "alert" && !choice.hasAttribute("tabindex")) {
-      choice.setAttribute("tabindex", "-1");
-    }
-    choice.focus();
+    if (!region.hasAttribute("tabindex")) region.setAttribute("tabindex", "-1");
+    region.focus();
   }
 
   document.addEventListener("htmx:afterSettle", function (event) {
@@ -116,7 +158,8 @@
     leaving.delete(event.detail.xhr);
     var region = document.getElementById(was.region);
     var active = document.activeElement;
-    // Only when the swap took the focus away: never pull it from where the user went since.
+    // Only when the swap took the focus away (or a mouse save left it on <body>): never pull
+    // it from where the user went since.
     if (!region || (active && active !== document.body && document.contains(active))) return;
     focusIn(region, was);
   });

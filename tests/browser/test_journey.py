@@ -123,7 +123,10 @@ def test_assign_research_attribute_publish_correct(
         "value", "Highways Agency"
     )
     counter = section.locator('[data-counter-for="attribution_restatement"]')
-    expect(counter).to_contain_text(f"{len(SENTENCE)} / 75 characters — longer than")
+    # Pre-filled with the sentence less its attribution ("Mayor Jane Porter said").
+    prefill = "The new bridge cost $12 million, twice the original budget"
+    expect(page.locator("#attribution_restatement")).to_have_value(prefill)
+    expect(counter).to_have_text(f"{len(prefill)} / 75 characters")
     page.fill("#attribution_restatement", RESTATEMENT)
     expect(counter).to_have_text(f"{len(RESTATEMENT)} / 75 characters")
     section.locator("button[type=submit]").click()
