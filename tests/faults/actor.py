@@ -3,8 +3,10 @@
     python -m tests.faults.actor ACTION JSON_ARGS
 
 Prints one JSON line with the outcome. DATABASE_URL, REDIS_URL and CELERY_QUEUE come from
-the environment the test gives it. With "start_at" in the arguments, the action waits until
-that wall-clock time, so several processes act at the same moment.
+the environment the test gives it. With "barrier" (a folder) in the arguments, the process
+loads what it needs, says it is ready there, and waits for the test's start time (`go`), so
+several processes act at the same moment however long each took to start (a loaded machine
+may take seconds to import Django).
 """
 
 import json
@@ -19,9 +21,30 @@ def main():
     import django
 
     django.setup()
-    if "start_at" in args:
-        time.sleep(max(0.0, args["start_at"] - time.time()))
+    if action not in LOADS_FIRST:
+        synchronise(args)
     print(json.dumps(ACTIONS[action](args)), flush=True)
+
+
+def synchronise(args) -> None:
+    """Tell the test this process is ready, then wait until the common start time; sets
+    args["start_at"] to it (no barrier: act now)."""
+    barrier = args.get("barrier")
+    if not barrier:
+        args.setdefault("start_at", time.time())
+        return
+    ready = os.path.join(barrier, f"ready-{args['index']}")
+    with open(ready, "w"):
+        pass
+    go = os.path.join(barrier, "go")
+    deadline = time.time() + 60
+    while not os.path.exists(go):
+        if time.time() > deadline:
+            raise TimeoutError("the test never gave the start time")
+        time.sleep(0.01)
+    with open(go) as file:
+        args["start_at"] = float(file.read())
+    time.sleep(max(0.0, args["start_at"] - time.time()))
 
 
 def take(args):
@@ -97,6 +120,7 @@ def demote(args):
         return Membership.objects.select_related("user", "workspace").get(pk=pk)
 
     rounds = [(load(r["membership"]), load(r["target"])) for r in args["rounds"]]
+    synchronise(args)
     outcomes = []
     for number, (membership, target) in enumerate(rounds):
         time.sleep(max(0.0, args["start_at"] + number * args["interval"] - time.time()))
@@ -125,6 +149,7 @@ def _rounds(args, load, act):
     user would get is a server error).
     """
     loaded = [load(round_) for round_ in args["rounds"]]
+    synchronise(args)
     outcomes = []
     for number, rows in enumerate(loaded):
         at = args["start_at"] + number * args["interval"] + args["rounds"][number].get("delay", 0)
@@ -183,6 +208,9 @@ def publish_or_delete(args):
     """One process approves verdicts while the other deletes their articles (args["kind"])."""
     return {"publish": publish_rounds, "delete": delete_article_rounds}[args["kind"]](args)
 
+
+# Actions that load their rows before the common start (the pages the people had open).
+LOADS_FIRST = {"demote", "publish_or_delete"}
 
 ACTIONS = {
     "publish_or_delete": publish_or_delete,

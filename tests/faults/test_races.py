@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -22,35 +23,49 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def race(action, arguments: list[dict]) -> list[dict]:
-    """Start one process per argument set; they all act at the same instant."""
+    """Start one process per argument set; once all are ready, they act at the same instant."""
     from django.conf import settings
 
     _require(settings.USING_POSTGRES, "DATABASE_URL is not PostgreSQL")
-    start_at = time.time() + 4  # time for both interpreters to start and load Django
     env = {**os.environ, "DATABASE_URL": worker_database_url()}
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.faults.actor",
-                action,
-                json.dumps({**args, "start_at": start_at}),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for args in arguments
-    ]
-    results = []
-    for process in processes:
-        out, err = process.communicate(timeout=60)
-        assert process.returncode == 0, err
-        results.append(json.loads(out.strip().splitlines()[-1]))
+    with tempfile.TemporaryDirectory() as barrier:
+        processes = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.faults.actor",
+                    action,
+                    json.dumps({**args, "barrier": barrier, "index": index}),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for index, args in enumerate(arguments)
+        ]
+        _start_together(processes, barrier)
+        results = []
+        for process in processes:
+            out, err = process.communicate(timeout=60)
+            assert process.returncode == 0, err
+            results.append(json.loads(out.strip().splitlines()[-1]))
     return results
+
+
+def _start_together(processes, barrier: str) -> None:
+    """Wait until every process has loaded what it needs, then give them one start time."""
+    deadline = time.time() + 60
+    while len([n for n in os.listdir(barrier) if n.startswith("ready-")]) < len(processes):
+        if any(process.poll() is not None for process in processes) or time.time() > deadline:
+            break  # a process failed (communicate() shows why) or hung
+        time.sleep(0.01)
+    go = os.path.join(barrier, "go.tmp")
+    with open(go, "w") as file:
+        file.write(str(time.time() + 0.3))
+    os.replace(go, os.path.join(barrier, "go"))
 
 
 def members(workspace, *names, role=Role.REVIEWER):
