@@ -76,6 +76,18 @@ def outsider(other_workspace):
     return _member(other_workspace, "olga", Role.EDITOR)
 
 
+def approval_seen(correction) -> str:
+    """What the claim page's approve form sends back: the fingerprint of the changes it shows."""
+    from claims import publication
+    from claims.models import Verdict
+    from claims.views.claim_page import pending_changes
+
+    verdict = Verdict.objects.select_related("claim__article", "claim__workspace", "rating").get(
+        pk=correction.verdict_id
+    )
+    return publication.fingerprint(pending_changes(verdict, correction))
+
+
 def client_for(user) -> Client:
     client = Client()
     client.force_login(user)

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from claims import desk, publication
 from claims.models import Activity, Claim, Correction, Notification, Role, Source, Verdict
-from tests.conftest import client_for
+from tests.conftest import approval_seen, client_for
 from tests.factories import ClaimFactory, MembershipFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -430,7 +430,7 @@ def test_propose_proposer_cannot_approve_second_editor_does(
     assert "Crime fell 12 percent.</del> → <ins>Crime fell 10 percent." in page
     assert f"added <code>{SECOND}</code>" in page
 
-    response = cora.post(approve, headers=headers)
+    response = cora.post(approve, {"seen": approval_seen(correction)}, headers=headers)
     if headers:
         assert response.status_code == 200
         html = response.content.decode()

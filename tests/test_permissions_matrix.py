@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from claims.models import Activity, Claim, Comment, Correction, Role, Source, Verdict
+from tests.conftest import approval_seen
 from tests.factories import (
     ClaimFactory,
     MembershipFactory,
@@ -129,6 +130,8 @@ def setup(action, workspace, people):
             )
             extra = {"correction_pk": correction.pk}
         data = {
+            # What the claim page's approve form sends back.
+            "seen": approval_seen(correction) if action == "correction_approve" else "",
             "version": verdict.version,
             "comment": "Needs a source.",
             "rating": rating.pk,

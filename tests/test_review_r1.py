@@ -8,7 +8,7 @@ from claims import curation, desk
 from claims.models import Article, Correction, Rating, Workspace
 from tests import test_corrections as corrections
 from tests.conftest import client_for
-from tests.test_corrections import fresh, propose, public_page, url
+from tests.test_corrections import HTMX, fresh, propose, public_page, url
 
 # The corrections tests' fixtures: a team (alice, bob reviewers; ed, cora editors), a claim
 # and its verdict, written by alice and published by ed.
@@ -143,3 +143,17 @@ def test_attribution_saved_while_the_verdict_is_published_is_refused(team, claim
             restatement="",
         )
     assert Claim.objects.get(pk=claim.pk).claimant == ""
+
+
+def test_an_approval_posted_without_the_page_publishes_nothing(team, published, claim, client):
+    """The web path always compares: a POST that carries no "seen" (no page was read) is
+    refused like a stale one, and nothing public changes."""
+    correction = propose(team, "ed", published)
+    before = public_page(client, published)
+    cora = client_for(team["cora"].user)
+    approve = url("correction_approve", claim, correction_pk=correction.pk)
+    for headers in ({}, HTMX):
+        response = cora.post(approve, {}, headers=headers)
+        assert response.status_code == 409
+    assert Correction.objects.get(pk=correction.pk).status == Correction.Status.PROPOSED
+    assert public_page(client, published) == before

@@ -254,18 +254,24 @@ def _is_capitalised(word: str) -> bool:
     return (word[0].isupper() and word[0].isalpha()) or (word[0].isdigit() and word[-1].isupper())
 
 
-def _name_before(words: list[str], verb: int) -> _Found | None:
-    """The name just before the verb at `verb`, walking back over the words."""
+def _speaker_end(words: list[str], verb: int) -> int:
+    """Where the speaker before the verb at `verb` ends: past skippable words and a time
+    ("Microsoft on Thursday said", "X in 2017 said")."""
     end = verb
     while end > 0 and words[end - 1].lower() in _SKIPPABLE:
         end -= 1
-    # "Microsoft on Thursday said", "X in 2017 said"
     if (
         end >= 2
         and words[end - 2] in ("on", "in")
         and (words[end - 1].lower() in _WEEKDAYS or words[end - 1].isdigit())
     ):
         end -= 2
+    return end
+
+
+def _name_before(words: list[str], verb: int) -> _Found | None:
+    """The name just before the verb at `verb`, walking back over the words."""
+    end = _speaker_end(words, verb)
     if end == 0:
         return None
     before = words[end - 1]
@@ -773,15 +779,7 @@ def _is_preamble(words: list[str]) -> bool:
 def _subject_start(words: list[str], verb: int) -> int | None:
     """Where the speaker of the verb at `verb` starts ("the minister", "Jo Grady, the UCU
     general secretary,", "a spokesperson for the UCEA"), or None when it is not one."""
-    end = verb
-    while end > 0 and words[end - 1].lower() in _SKIPPABLE:
-        end -= 1
-    if (
-        end >= 2
-        and words[end - 2] in ("on", "in")
-        and (words[end - 1].lower() in _WEEKDAYS or words[end - 1].isdigit())
-    ):
-        end -= 2
+    end = _speaker_end(words, verb)
     if end == 0:
         return None
     before = words[end - 1]

@@ -588,7 +588,8 @@ def correction_approve(request, slug, pk, correction_pk):
         "Correction approved and published.",
         also=("sources",),
         correction=correction,
-        seen=request.POST.get("seen") or None,
+        # What the page showed the approver; a POST without it (no page) publishes nothing.
+        seen=request.POST.get("seen", ""),
     )
 
 

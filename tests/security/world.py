@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from claims import services, tasks
 from claims.models import Article, Claim, Membership, Rating, Role, Verdict, Workspace
+from tests.conftest import approval_seen
 from tests.factories import InvitationFactory, UserFactory, WorkspaceFactory
 from tests.security.markup import Page, parse
 
@@ -274,7 +275,7 @@ def _review(world: World) -> None:
         "admin",
         "correction_approve",
         [claim.pk, proposal.pk],
-        {},
+        {"seen": approval_seen(proposal)},
         200,
         headers=HTMX,
         keep="claim: verdict corrected",
